@@ -1,0 +1,703 @@
+// Sorted-set family: ZADD/ZINCRBY (LWW score + counter), ZREM and the ZREMRANGEBY*/ZPOP*
+// removals, and the read commands over the ZSetIndex (ranks, score and lex ranges) and the member
+// Dict (ZSCAN). Handlers parse everything first, then decide from local state, commit one op and
+// reply from local state, with Redis 7.0's replies and error strings (src/t_zset.c).
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "core/base/glob.h"
+#include "core/commands/arg_parse.h"
+#include "core/crdt/zset.h"
+#include "core/server/command_context.h"
+
+namespace cordis {
+namespace {
+
+constexpr std::string_view kXxAndNx = "ERR XX and NX options at the same time are not compatible";
+constexpr std::string_view kGtLtNx =
+    "ERR GT, LT, and/or NX options at the same time are not compatible";
+constexpr std::string_view kIncrSinglePair = "ERR INCR option supports a single increment-element pair";
+constexpr std::string_view kNan = "ERR resulting score is not a number (NaN)";
+constexpr std::string_view kLimitNeedsRange =
+    "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX";
+constexpr std::string_view kWithscoresBylex =
+    "ERR syntax error, WITHSCORES not supported in combination with BYLEX";
+
+// Redis keeps sorted sets of up to 128 members of up to 64 bytes in a listpack; ZSCAN returns
+// such a set whole, in order, with cursor 0.
+constexpr size_t kListpackMaxEntries = 128;
+constexpr size_t kListpackMaxValue = 64;
+
+using ScoreRange = ZSetIndex::ScoreRange;
+using LexBound = ZSetIndex::LexBound;
+
+// One end of a score range as zslParseRange reads it: "(" makes it exclusive, the rest goes to
+// strtod, which must consume it up to the first NUL ("" is 0, " 1" is 1, "1e400" is inf).
+bool ParseScoreBound(std::string_view arg, double* value, bool* exclusive) {
+  std::string buf(arg);
+  const char* start = buf.c_str();
+  *exclusive = false;
+  if (start[0] == '(') {
+    *exclusive = true;
+    ++start;
+  }
+  char* end = nullptr;
+  *value = std::strtod(start, &end);
+  return end[0] == '\0' && !std::isnan(*value);
+}
+
+bool ParseScoreRange(std::string_view min, std::string_view max, ScoreRange* r) {
+  return ParseScoreBound(min, &r->min, &r->min_exclusive) &&
+         ParseScoreBound(max, &r->max, &r->max_exclusive);
+}
+
+// One end of a lex range as zslParseLexRangeItem reads it: "-", "+", "[x" or "(x".
+bool ParseLexBound(std::string_view arg, LexBound* b) {
+  if (arg.empty()) return false;
+  switch (arg[0]) {
+    case '+':
+    case '-':
+      if (arg.size() > 1 && arg[1] != '\0') return false;
+      *b = LexBound{arg[0] == '+' ? LexBound::kPlusInf : LexBound::kMinusInf, {}};
+      return true;
+    case '(':
+      *b = LexBound{LexBound::kExclusive, arg.substr(1)};
+      return true;
+    case '[':
+      *b = LexBound{LexBound::kInclusive, arg.substr(1)};
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool ParseLexRange(std::string_view min, std::string_view max, LexBound* lo, LexBound* hi) {
+  return ParseLexBound(min, lo) && ParseLexBound(max, hi);
+}
+
+// Replies "value is not an integer" and returns nullopt when arg is not an int64.
+std::optional<int64_t> IntArg(CommandContext& ctx, std::string_view arg) {
+  std::optional<int64_t> v = ParseInt64(arg);
+  if (!v) ctx.reply.Error(err::kNotInteger);
+  return v;
+}
+
+// Emits a range reply as Redis's zrange result handler does: members, with scores as a flat
+// array in RESP2 and as [member, score] pairs in RESP3.
+class RangeReply {
+ public:
+  RangeReply(CommandContext& ctx, bool withscores) : ctx_(ctx), withscores_(withscores) {}
+  void Begin(size_t n) {
+    ctx_.reply.Array(withscores_ && !ctx_.reply.resp3() ? 2 * n : n);
+  }
+  void Emit(std::string_view member, double score) {
+    if (withscores_ && ctx_.reply.resp3()) ctx_.reply.Array(2);
+    ctx_.reply.Bulk(member);
+    if (withscores_) ctx_.reply.Double(score);
+  }
+  // Emits `count` elements starting at ascending rank `rank`, walking down when reverse.
+  void EmitRanks(const ZSetIndex& index, size_t rank, size_t count, bool reverse) {
+    Begin(count);
+    if (count == 0) return;
+    index.ForEachFromRank(rank, reverse, [&](double score, std::string_view member) {
+      Emit(member, score);
+      return --count > 0;
+    });
+  }
+
+ private:
+  CommandContext& ctx_;
+  bool withscores_;
+};
+
+// ---- ZADD / ZINCRBY ----------------------------------------------------------------------------
+
+struct ZaddFlags {
+  bool nx = false, xx = false, gt = false, lt = false, ch = false, incr = false;
+};
+
+struct ZaddOutcome {
+  int64_t added = 0, updated = 0, processed = 0;
+  double score = 0;  // the last processed score (INCR's reply)
+};
+
+// Redis's zaddGenericCommand: ZADD and ZINCRBY (which is ZADD with INCR preset).
+void ZaddGeneric(CommandContext& ctx, bool incr_command) {
+  const auto& a = ctx.args;
+  std::string_view key = a[1];
+  ZaddFlags f;
+  f.incr = incr_command;
+  size_t idx = 2;
+  for (; idx < a.size(); ++idx) {
+    std::string_view opt = a[idx];
+    if (EqualsIgnoreCase(opt, "nx")) f.nx = true;
+    else if (EqualsIgnoreCase(opt, "xx")) f.xx = true;
+    else if (EqualsIgnoreCase(opt, "ch")) f.ch = true;
+    else if (EqualsIgnoreCase(opt, "incr")) f.incr = true;
+    else if (EqualsIgnoreCase(opt, "gt")) f.gt = true;
+    else if (EqualsIgnoreCase(opt, "lt")) f.lt = true;
+    else break;
+  }
+  size_t elements = a.size() - idx;
+  if (elements % 2 != 0 || elements == 0) return ctx.reply.Error(err::kSyntax);
+  elements /= 2;
+  if (f.nx && f.xx) return ctx.reply.Error(kXxAndNx);
+  if ((f.gt && f.nx) || (f.lt && f.nx) || (f.gt && f.lt)) return ctx.reply.Error(kGtLtNx);
+  if (f.incr && elements > 1) return ctx.reply.Error(kIncrSinglePair);
+  std::vector<double> scores(elements);
+  for (size_t j = 0; j < elements; ++j) {
+    std::optional<double> s = ParseDouble(a[idx + 2 * j]);
+    if (!s) return ctx.reply.Error(err::kNotFloat);
+    scores[j] = *s;
+  }
+
+  bool wrong = false;
+  ZsetValue* z = ctx.LookupAs<ZsetValue>(key, &wrong);
+  if (wrong) return;
+  ZaddOutcome out;
+  delta::ZsetAdd adds;  // non-INCR: the final score of each member that changes
+  std::optional<delta::ZsetIncr> incr;
+  absl::flat_hash_map<std::string_view, size_t> pending;  // member -> position in adds.items
+  if (z != nullptr || !f.xx) {
+    for (size_t j = 0; j < elements; ++j) {
+      double score = scores[j];
+      std::string_view member = a[idx + 2 * j + 1];
+      auto it = pending.find(member);
+      std::optional<double> cur =
+          it != pending.end() ? adds.items[it->second].first
+                              : (z != nullptr ? z->Score(member) : std::nullopt);
+      if (cur) {
+        if (f.nx) continue;
+        if (f.incr) {
+          score += *cur;
+          if (std::isnan(score)) return ctx.reply.Error(kNan);
+        }
+        if ((f.lt && score >= *cur) || (f.gt && score <= *cur)) continue;
+        ++out.processed;
+        out.score = score;
+        if (score == *cur) continue;
+        ++out.updated;
+      } else if (!f.xx) {
+        ++out.added;
+        ++out.processed;
+        out.score = score;
+      } else {
+        continue;
+      }
+      if (f.incr) {
+        incr = delta::ZsetIncr{member, scores[j]};
+      } else if (it != pending.end()) {
+        adds.items[it->second].first = score;
+      } else {
+        pending.emplace(member, adds.items.size());
+        adds.items.emplace_back(score, member);
+      }
+    }
+  }
+  if (incr || !adds.items.empty()) {
+    Op op = ctx.NewOp(key);
+    if (incr) {
+      op.payload = *incr;
+    } else {
+      op.payload = std::move(adds);
+    }
+    ctx.Commit(op);
+  }
+  if (!f.incr) return ctx.reply.Integer(f.ch ? out.added + out.updated : out.added);
+  if (out.processed == 0) return ctx.reply.NullBulk();
+  if (incr) {
+    // The reply is the member's score after the op, which is exactly the score computed above.
+    ZsetValue* now = ctx.LookupAs<ZsetValue>(key, &wrong);
+    CHECK(now != nullptr);
+    out.score = *now->Score(incr->member);
+  }
+  ctx.reply.Double(out.score);
+}
+
+void ZaddCommand(CommandContext& ctx) { ZaddGeneric(ctx, false); }
+void ZincrbyCommand(CommandContext& ctx) { ZaddGeneric(ctx, true); }
+
+// ---- Removals ----------------------------------------------------------------------------------
+
+// Commits one ZsetRemove of `members` (present, distinct) on key.
+void CommitRemove(CommandContext& ctx, std::string_view key,
+                  std::vector<std::string_view> members) {
+  if (members.empty()) return;
+  Op op = ctx.NewOp(key);
+  op.payload = delta::ZsetRemove{std::move(members)};
+  ctx.Commit(op);
+}
+
+void ZremCommand(CommandContext& ctx) {
+  std::string_view key = ctx.args[1];
+  bool wrong = false;
+  ZsetValue* z = ctx.LookupAs<ZsetValue>(key, &wrong);
+  if (wrong) return;
+  if (z == nullptr) return ctx.reply.Integer(0);
+  std::vector<std::string_view> members;
+  absl::flat_hash_map<std::string_view, bool> seen;
+  for (size_t i = 2; i < ctx.args.size(); ++i) {
+    std::string_view m = ctx.args[i];
+    if (z->Score(m) && seen.emplace(m, true).second) members.push_back(m);
+  }
+  size_t removed = members.size();
+  CommitRemove(ctx, key, std::move(members));
+  ctx.reply.Integer(static_cast<int64_t>(removed));
+}
+
+enum class RangeKind { kRank, kScore, kLex };
+
+// Redis's zremrangeGenericCommand.
+void ZremrangeGeneric(CommandContext& ctx, RangeKind kind) {
+  const auto& a = ctx.args;
+  std::string_view key = a[1];
+  int64_t start = 0, end = 0;
+  ScoreRange range{};
+  LexBound lo{}, hi{};
+  if (kind == RangeKind::kRank) {
+    std::optional<int64_t> s = IntArg(ctx, a[2]);
+    if (!s) return;
+    std::optional<int64_t> e = IntArg(ctx, a[3]);
+    if (!e) return;
+    start = *s;
+    end = *e;
+  } else if (kind == RangeKind::kScore) {
+    if (!ParseScoreRange(a[2], a[3], &range)) return ctx.reply.Error(err::kMinMaxNotFloat);
+  } else if (!ParseLexRange(a[2], a[3], &lo, &hi)) {
+    return ctx.reply.Error(err::kMinMaxNotLex);
+  }
+  bool wrong = false;
+  ZsetValue* z = ctx.LookupAs<ZsetValue>(key, &wrong);
+  if (wrong) return;
+  if (z == nullptr) return ctx.reply.Integer(0);
+  const ZSetIndex& index = z->index();
+  size_t first = 0, count = 0;
+  if (kind == RangeKind::kRank) {
+    int64_t len = static_cast<int64_t>(index.size());
+    if (start < 0) start += len;
+    if (end < 0) end += len;
+    if (start < 0) start = 0;
+    if (start > end || start >= len) return ctx.reply.Integer(0);
+    if (end >= len) end = len - 1;
+    first = static_cast<size_t>(start);
+    count = static_cast<size_t>(end - start + 1);
+  } else if (kind == RangeKind::kScore) {
+    first = index.FirstRankInRange(range);
+    count = index.CountInRange(range);
+  } else {
+    first = index.FirstRankInLex(lo, hi);
+    count = index.CountInLex(lo, hi);
+  }
+  // Copy the members: the op frees the entries their views point into.
+  std::vector<std::string> doomed;
+  doomed.reserve(count);
+  if (count > 0) {
+    size_t left = count;
+    index.ForEachFromRank(first, false, [&](double, std::string_view m) {
+      doomed.emplace_back(m);
+      return --left > 0;
+    });
+  }
+  CommitRemove(ctx, key, std::vector<std::string_view>(doomed.begin(), doomed.end()));
+  ctx.reply.Integer(static_cast<int64_t>(count));
+}
+
+void ZremrangebyrankCommand(CommandContext& ctx) { ZremrangeGeneric(ctx, RangeKind::kRank); }
+void ZremrangebyscoreCommand(CommandContext& ctx) { ZremrangeGeneric(ctx, RangeKind::kScore); }
+void ZremrangebylexCommand(CommandContext& ctx) { ZremrangeGeneric(ctx, RangeKind::kLex); }
+
+// Redis's zpopMinMaxCommand + genericZpopCommand for one key.
+void ZpopGeneric(CommandContext& ctx, bool max) {
+  const auto& a = ctx.args;
+  if (a.size() > 3) return ctx.reply.Error(err::kSyntax);
+  int64_t count = -1;  // -1: no COUNT argument, pop one and reply a flat pair
+  if (a.size() == 3) {
+    // getPositiveLongFromObjectOrReply: one message for bad numbers and negative ones.
+    std::optional<int64_t> n = ParseInt64(a[2]);
+    if (!n || *n < 0) return ctx.reply.Error(err::kMustBePositive);
+    count = *n;
+  }
+  bool nested = ctx.reply.resp3() && count != -1;
+  std::string_view key = a[1];
+  bool wrong = false;
+  ZsetValue* z = ctx.LookupAs<ZsetValue>(key, &wrong);
+  if (wrong) return;
+  if (z == nullptr || count == 0) return ctx.reply.Array(0);
+  if (count == -1) count = 1;
+  size_t n = std::min(static_cast<size_t>(count), z->size());
+  std::vector<std::pair<std::string, double>> popped;
+  popped.reserve(n);
+  const ZSetIndex& index = z->index();
+  index.ForEachFromRank(max ? index.size() - 1 : 0, max, [&](double s, std::string_view m) {
+    popped.emplace_back(std::string(m), s);
+    return popped.size() < n;
+  });
+  std::vector<std::string_view> members;
+  members.reserve(n);
+  for (const auto& p : popped) members.push_back(p.first);
+  CommitRemove(ctx, key, std::move(members));
+  ctx.reply.Array(nested ? n : 2 * n);
+  for (const auto& [member, score] : popped) {
+    if (nested) ctx.reply.Array(2);
+    ctx.reply.Bulk(member);
+    ctx.reply.Double(score);
+  }
+}
+
+void ZpopminCommand(CommandContext& ctx) { ZpopGeneric(ctx, false); }
+void ZpopmaxCommand(CommandContext& ctx) { ZpopGeneric(ctx, true); }
+
+// ---- Point reads -------------------------------------------------------------------------------
+
+void ZscoreCommand(CommandContext& ctx) {
+  bool wrong = false;
+  ZsetValue* z = ctx.LookupAs<ZsetValue>(ctx.args[1], &wrong);
+  if (wrong) return;
+  std::optional<double> s = z != nullptr ? z->Score(ctx.args[2]) : std::nullopt;
+  if (!s) return ctx.reply.NullBulk();
+  ctx.reply.Double(*s);
+}
+
+void ZmscoreCommand(CommandContext& ctx) {
+  bool wrong = false;
+  ZsetValue* z = ctx.LookupAs<ZsetValue>(ctx.args[1], &wrong);
+  if (wrong) return;
+  ctx.reply.Array(ctx.args.size() - 2);
+  for (size_t i = 2; i < ctx.args.size(); ++i) {
+    std::optional<double> s = z != nullptr ? z->Score(ctx.args[i]) : std::nullopt;
+    if (s) {
+      ctx.reply.Double(*s);
+    } else {
+      ctx.reply.NullBulk();
+    }
+  }
+}
+
+void ZcardCommand(CommandContext& ctx) {
+  bool wrong = false;
+  ZsetValue* z = ctx.LookupAs<ZsetValue>(ctx.args[1], &wrong);
+  if (wrong) return;
+  ctx.reply.Integer(z != nullptr ? static_cast<int64_t>(z->size()) : 0);
+}
+
+void ZrankGeneric(CommandContext& ctx, bool reverse) {
+  bool wrong = false;
+  ZsetValue* z = ctx.LookupAs<ZsetValue>(ctx.args[1], &wrong);
+  if (wrong) return;
+  std::optional<size_t> rank = z != nullptr ? z->Rank(ctx.args[2]) : std::nullopt;
+  if (!rank) return ctx.reply.NullBulk();
+  ctx.reply.Integer(static_cast<int64_t>(reverse ? z->size() - 1 - *rank : *rank));
+}
+
+void ZrankCommand(CommandContext& ctx) { ZrankGeneric(ctx, false); }
+void ZrevrankCommand(CommandContext& ctx) { ZrankGeneric(ctx, true); }
+
+void ZcountCommand(CommandContext& ctx) {
+  ScoreRange range{};
+  if (!ParseScoreRange(ctx.args[2], ctx.args[3], &range))
+    return ctx.reply.Error(err::kMinMaxNotFloat);
+  bool wrong = false;
+  ZsetValue* z = ctx.LookupAs<ZsetValue>(ctx.args[1], &wrong);
+  if (wrong) return;
+  ctx.reply.Integer(z != nullptr ? static_cast<int64_t>(z->index().CountInRange(range)) : 0);
+}
+
+void ZlexcountCommand(CommandContext& ctx) {
+  LexBound lo{}, hi{};
+  if (!ParseLexRange(ctx.args[2], ctx.args[3], &lo, &hi))
+    return ctx.reply.Error(err::kMinMaxNotLex);
+  bool wrong = false;
+  ZsetValue* z = ctx.LookupAs<ZsetValue>(ctx.args[1], &wrong);
+  if (wrong) return;
+  ctx.reply.Integer(z != nullptr ? static_cast<int64_t>(z->index().CountInLex(lo, hi)) : 0);
+}
+
+// ---- ZRANGE family -----------------------------------------------------------------------------
+
+enum class Direction { kAuto, kForward, kReverse };
+enum class RangeType { kAuto, kRank, kScore, kLex };
+
+// Emits the in-range elements [first, first + in_range) (ascending ranks) after skipping
+// `offset` and keeping at most `limit` (negative: all), in the requested direction. A negative
+// offset gives nothing, as in Redis (its skip loop runs off the end).
+void EmitLimited(RangeReply& out, const ZSetIndex& index, size_t first, size_t in_range,
+                 int64_t offset, int64_t limit, bool reverse) {
+  if (offset < 0 || static_cast<uint64_t>(offset) >= in_range) return out.Begin(0);
+  size_t left = in_range - static_cast<size_t>(offset);
+  size_t n = limit < 0 ? left : std::min(left, static_cast<size_t>(limit));
+  size_t start = reverse ? first + in_range - 1 - static_cast<size_t>(offset)
+                         : first + static_cast<size_t>(offset);
+  out.EmitRanks(index, start, n, reverse);
+}
+
+// Redis's zrangeGenericCommand (ZRANGE, ZREVRANGE, Z[REV]RANGEBYSCORE, Z[REV]RANGEBYLEX).
+void ZrangeGeneric(CommandContext& ctx, RangeType type, Direction dir) {
+  const auto& a = ctx.args;
+  std::string_view key = a[1];
+  size_t min_idx = 2, max_idx = 3;
+  bool withscores = false;
+  int64_t offset = 0, limit = -1;
+  for (size_t j = 4; j < a.size(); ++j) {
+    size_t left = a.size() - j - 1;
+    if (EqualsIgnoreCase(a[j], "withscores")) {
+      withscores = true;
+    } else if (EqualsIgnoreCase(a[j], "limit") && left >= 2) {
+      std::optional<int64_t> o = IntArg(ctx, a[j + 1]);
+      if (!o) return;
+      std::optional<int64_t> l = IntArg(ctx, a[j + 2]);
+      if (!l) return;
+      offset = *o;
+      limit = *l;
+      j += 2;
+    } else if (dir == Direction::kAuto && EqualsIgnoreCase(a[j], "rev")) {
+      dir = Direction::kReverse;
+    } else if (type == RangeType::kAuto && EqualsIgnoreCase(a[j], "bylex")) {
+      type = RangeType::kLex;
+    } else if (type == RangeType::kAuto && EqualsIgnoreCase(a[j], "byscore")) {
+      type = RangeType::kScore;
+    } else {
+      return ctx.reply.Error(err::kSyntax);
+    }
+  }
+  if (dir == Direction::kAuto) dir = Direction::kForward;
+  if (type == RangeType::kAuto) type = RangeType::kRank;
+  if (limit != -1 && type == RangeType::kRank) return ctx.reply.Error(kLimitNeedsRange);
+  if (withscores && type == RangeType::kLex) return ctx.reply.Error(kWithscoresBylex);
+  bool reverse = dir == Direction::kReverse;
+  if (reverse && type != RangeType::kRank) std::swap(min_idx, max_idx);
+
+  int64_t start = 0, end = 0;
+  ScoreRange range{};
+  LexBound lo{}, hi{};
+  if (type == RangeType::kRank) {
+    std::optional<int64_t> s = IntArg(ctx, a[min_idx]);
+    if (!s) return;
+    std::optional<int64_t> e = IntArg(ctx, a[max_idx]);
+    if (!e) return;
+    start = *s;
+    end = *e;
+  } else if (type == RangeType::kScore) {
+    if (!ParseScoreRange(a[min_idx], a[max_idx], &range))
+      return ctx.reply.Error(err::kMinMaxNotFloat);
+  } else if (!ParseLexRange(a[min_idx], a[max_idx], &lo, &hi)) {
+    return ctx.reply.Error(err::kMinMaxNotLex);
+  }
+
+  bool wrong = false;
+  ZsetValue* z = ctx.LookupAs<ZsetValue>(key, &wrong);
+  if (wrong) return;
+  if (z == nullptr) return ctx.reply.Array(0);
+  const ZSetIndex& index = z->index();
+  RangeReply out(ctx, withscores);
+  if (type == RangeType::kRank) {
+    int64_t len = static_cast<int64_t>(index.size());
+    if (start < 0) start += len;
+    if (end < 0) end += len;
+    if (start < 0) start = 0;
+    if (start > end || start >= len) return out.Begin(0);
+    if (end >= len) end = len - 1;
+    size_t n = static_cast<size_t>(end - start + 1);
+    size_t first = reverse ? static_cast<size_t>(len - 1 - start) : static_cast<size_t>(start);
+    return out.EmitRanks(index, first, n, reverse);
+  }
+  if (type == RangeType::kScore) {
+    return EmitLimited(out, index, index.FirstRankInRange(range), index.CountInRange(range),
+                       offset, limit, reverse);
+  }
+  EmitLimited(out, index, index.FirstRankInLex(lo, hi), index.CountInLex(lo, hi), offset, limit,
+              reverse);
+}
+
+void ZrangeCommand(CommandContext& ctx) {
+  ZrangeGeneric(ctx, RangeType::kAuto, Direction::kAuto);
+}
+void ZrevrangeCommand(CommandContext& ctx) {
+  ZrangeGeneric(ctx, RangeType::kRank, Direction::kReverse);
+}
+void ZrangebyscoreCommand(CommandContext& ctx) {
+  ZrangeGeneric(ctx, RangeType::kScore, Direction::kForward);
+}
+void ZrevrangebyscoreCommand(CommandContext& ctx) {
+  ZrangeGeneric(ctx, RangeType::kScore, Direction::kReverse);
+}
+void ZrangebylexCommand(CommandContext& ctx) {
+  ZrangeGeneric(ctx, RangeType::kLex, Direction::kForward);
+}
+void ZrevrangebylexCommand(CommandContext& ctx) {
+  ZrangeGeneric(ctx, RangeType::kLex, Direction::kReverse);
+}
+
+// ---- ZSCAN -------------------------------------------------------------------------------------
+
+// Redis's parseScanCursorOrReply: strtoul, no leading space, whole string, no overflow.
+std::optional<uint64_t> ParseCursor(std::string_view arg) {
+  std::string buf(arg);
+  if (buf.empty() || std::isspace(static_cast<unsigned char>(buf[0]))) {
+    if (buf.empty()) return 0;  // strtoul("") is 0 with nothing left over
+    return std::nullopt;
+  }
+  errno = 0;
+  char* end = nullptr;
+  unsigned long long v = std::strtoull(buf.c_str(), &end, 10);
+  if (end[0] != '\0' || errno == ERANGE) return std::nullopt;
+  return v;
+}
+
+void ZscanCommand(CommandContext& ctx) {
+  const auto& a = ctx.args;
+  std::optional<uint64_t> cursor = ParseCursor(a[2]);
+  if (!cursor) return ctx.reply.Error(err::kInvalidCursor);
+  bool wrong = false;
+  ZsetValue* z = ctx.LookupAs<ZsetValue>(a[1], &wrong);
+  if (wrong) return;
+  if (z == nullptr) {
+    ctx.reply.Array(2);
+    ctx.reply.Bulk("0");
+    return ctx.reply.Array(0);
+  }
+  std::string_view pattern;
+  bool use_pattern = false;
+  int64_t count = 10;
+  for (size_t i = 3; i < a.size(); i += 2) {
+    bool has_value = i + 1 < a.size();
+    if (EqualsIgnoreCase(a[i], "count") && has_value) {
+      std::optional<int64_t> n = IntArg(ctx, a[i + 1]);
+      if (!n) return;
+      if (*n < 1) return ctx.reply.Error(err::kSyntax);
+      count = *n;
+    } else if (EqualsIgnoreCase(a[i], "match") && has_value) {
+      pattern = a[i + 1];
+      use_pattern = !(pattern.size() == 1 && pattern[0] == '*');
+    } else {
+      return ctx.reply.Error(err::kSyntax);
+    }
+  }
+  std::vector<std::pair<std::string_view, double>> found;
+  uint64_t next = 0;
+  bool listpack = z->size() <= kListpackMaxEntries;
+  if (listpack) {
+    z->index().ForEachFromRank(0, false, [&](double, std::string_view m) {
+      listpack = m.size() <= kListpackMaxValue;
+      return listpack;
+    });
+  }
+  if (listpack) {
+    // Like Redis's listpack encoding: the whole set in order, and the scan is over.
+    z->index().ForEachFromRank(0, false, [&](double s, std::string_view m) {
+      found.emplace_back(m, s);
+      return true;
+    });
+  } else {
+    // Redis counts replied items (member and score) against COUNT.
+    next = *cursor;
+    int64_t max_steps = count * 10;
+    do {
+      next = z->ScanStep(next, [&](std::string_view m, double s) { found.emplace_back(m, s); });
+    } while (next != 0 && --max_steps > 0 && static_cast<int64_t>(found.size() * 2) < count);
+  }
+  if (use_pattern) {
+    std::erase_if(found, [&](const auto& p) { return !GlobMatch(pattern, p.first); });
+  }
+  ctx.reply.Array(2);
+  ctx.reply.Bulk(std::to_string(next));
+  ctx.reply.Array(2 * found.size());
+  for (const auto& [member, score] : found) {
+    ctx.reply.Bulk(member);
+    ctx.reply.Bulk(resp::ReplyBuilder::FormatDouble(score));
+  }
+}
+
+}  // namespace
+
+void RegisterZsetCommands(CommandTable& t) {
+  using namespace cmd;
+  auto add = [&](std::string_view name, int arity, uint32_t flags, CommandHandler h,
+                 std::string_view summary, std::string_view since, std::string_view complexity) {
+    t.Add({.name = name, .arity = arity, .flags = flags, .first_key = 1, .last_key = 1,
+           .key_step = 1, .handler = h, .group = "sorted-set", .summary = summary,
+           .since = since, .complexity = complexity});
+  };
+  constexpr std::string_view kRangeCost =
+      "O(log(N)+M) with N being the number of elements in the sorted set and M the number of "
+      "elements being returned. If M is constant (e.g. always asking for the first 10 elements "
+      "with LIMIT), you can consider it O(log(N)).";
+  constexpr std::string_view kRemRangeCost =
+      "O(log(N)+M) with N being the number of elements in the sorted set and M the number of "
+      "elements removed by the operation.";
+  constexpr std::string_view kPopCost =
+      "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number "
+      "of elements popped.";
+  add("zadd", -4, kWrite | kDenyOom | kFast, ZaddCommand,
+      "Add one or more members to a sorted set, or update its score if it already exists",
+      "1.2.0",
+      "O(log(N)) for each item added, where N is the number of elements in the sorted set.");
+  add("zincrby", 4, kWrite | kDenyOom | kFast, ZincrbyCommand,
+      "Increment the score of a member in a sorted set", "1.2.0",
+      "O(log(N)) where N is the number of elements in the sorted set.");
+  add("zrem", -3, kWrite | kFast, ZremCommand, "Remove one or more members from a sorted set",
+      "1.2.0",
+      "O(M*log(N)) with N being the number of elements in the sorted set and M the number of "
+      "elements to be removed.");
+  add("zremrangebyrank", 4, kWrite, ZremrangebyrankCommand,
+      "Remove all members in a sorted set within the given indexes", "2.0.0", kRemRangeCost);
+  add("zremrangebyscore", 4, kWrite, ZremrangebyscoreCommand,
+      "Remove all members in a sorted set within the given scores", "1.2.0", kRemRangeCost);
+  add("zremrangebylex", 4, kWrite, ZremrangebylexCommand,
+      "Remove all members in a sorted set between the given lexicographical range", "2.8.9",
+      kRemRangeCost);
+  add("zpopmin", -2, kWrite | kFast, ZpopminCommand,
+      "Remove and return members with the lowest scores in a sorted set", "5.0.0", kPopCost);
+  add("zpopmax", -2, kWrite | kFast, ZpopmaxCommand,
+      "Remove and return members with the highest scores in a sorted set", "5.0.0", kPopCost);
+  add("zscore", 3, kReadOnly | kFast, ZscoreCommand,
+      "Get the score associated with the given member in a sorted set", "1.2.0", "O(1)");
+  add("zmscore", -3, kReadOnly | kFast, ZmscoreCommand,
+      "Get the score associated with the given members in a sorted set", "6.2.0",
+      "O(N) where N is the number of members being requested.");
+  add("zcard", 2, kReadOnly | kFast, ZcardCommand, "Get the number of members in a sorted set",
+      "1.2.0", "O(1)");
+  add("zcount", 4, kReadOnly | kFast, ZcountCommand,
+      "Count the members in a sorted set with scores within the given values", "2.0.0",
+      "O(log(N)) with N being the number of elements in the sorted set.");
+  add("zlexcount", 4, kReadOnly | kFast, ZlexcountCommand,
+      "Count the number of members in a sorted set between a given lexicographical range",
+      "2.8.9", "O(log(N)) with N being the number of elements in the sorted set.");
+  add("zrank", 3, kReadOnly | kFast, ZrankCommand,
+      "Determine the index of a member in a sorted set", "2.0.0", "O(log(N))");
+  add("zrevrank", 3, kReadOnly | kFast, ZrevrankCommand,
+      "Determine the index of a member in a sorted set, with scores ordered from high to low",
+      "2.0.0", "O(log(N))");
+  add("zrange", -4, kReadOnly, ZrangeCommand, "Return a range of members in a sorted set",
+      "1.2.0",
+      "O(log(N)+M) with N being the number of elements in the sorted set and M the number of "
+      "elements returned.");
+  add("zrevrange", -4, kReadOnly, ZrevrangeCommand,
+      "Return a range of members in a sorted set, by index, with scores ordered from high to low",
+      "1.2.0",
+      "O(log(N)+M) with N being the number of elements in the sorted set and M the number of "
+      "elements returned.");
+  add("zrangebyscore", -4, kReadOnly, ZrangebyscoreCommand,
+      "Return a range of members in a sorted set, by score", "1.0.5", kRangeCost);
+  add("zrevrangebyscore", -4, kReadOnly, ZrevrangebyscoreCommand,
+      "Return a range of members in a sorted set, by score, with scores ordered from high to low",
+      "2.2.0", kRangeCost);
+  add("zrangebylex", -4, kReadOnly, ZrangebylexCommand,
+      "Return a range of members in a sorted set, by lexicographical range", "2.8.9", kRangeCost);
+  add("zrevrangebylex", -4, kReadOnly, ZrevrangebylexCommand,
+      "Return a range of members in a sorted set, by lexicographical range, ordered from higher "
+      "to lower strings.",
+      "2.8.9", kRangeCost);
+  add("zscan", -3, kReadOnly, ZscanCommand,
+      "Incrementally iterate sorted sets elements and associated scores", "2.8.0",
+      "O(1) for every call. O(N) for a complete iteration, including enough command calls for "
+      "the cursor to return back to 0. N is the number of elements inside the collection..");
+}
+
+}  // namespace cordis

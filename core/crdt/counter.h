@@ -1,0 +1,127 @@
+// A counter whose concurrent increments all count, with observed reset (DEL/SET keep increments
+// they had not seen). Increments are kept one by one, tagged with their dot, until every replica
+// has seen them (Compact with the stable vector); then they fold into one partial sum per origin.
+//
+// Sums are taken in a canonical order (origin replica id, then sequence number), so float counters
+// give bit-identical results on every replica whatever the arrival order. Integer sums wrap (two's
+// complement) identically everywhere; each replica refuses an increment that would overflow its
+// own local value, so wrapping happens only when concurrent increments meet.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+#include "core/base/check.h"
+#include "core/crdt/dot.h"
+#include "core/crdt/version_vector.h"
+
+namespace cordis {
+
+template <typename T>
+class Counter {
+ public:
+  struct Increment {
+    Dot dot;
+    uint64_t hlc;
+    T delta;
+  };
+  struct Folded {
+    ReplicaId replica;
+    uint64_t seq;  // every increment from replica with a lower or equal seq is in `sum`
+    uint64_t hlc;  // greatest stamp folded
+    T sum;
+  };
+
+  void Add(const Dot& dot, uint64_t hlc, T delta) {
+    auto it = std::lower_bound(pending_.begin(), pending_.end(), dot,
+                               [](const Increment& i, const Dot& d) { return i.dot < d; });
+    CHECK(it == pending_.end() || it->dot != dot);
+    pending_.insert(it, Increment{dot, hlc, delta});
+  }
+
+  // Removes the increments ctx covers.
+  void RemoveObserved(const VersionVector& ctx) {
+    std::erase_if(pending_, [&](const Increment& i) { return ctx.Covers(i.dot); });
+    std::erase_if(folded_, [&](const Folded& f) {
+      // Folded increments are stable: every concurrent reset was applied before they folded, so
+      // any reset arriving now has seen them all.
+      CHECK_GE(ctx.Get(f.replica), f.seq);
+      return true;
+    });
+  }
+
+  // Folds increments every replica has seen into per-origin sums, in sequence order.
+  void Compact(const VersionVector& stable) {
+    // pending_ is sorted by (replica, seq): once one increment of a replica must stay, all later
+    // ones of that replica stay too, so folded sums are always built in sequence order.
+    size_t kept = 0;
+    bool blocked = false;
+    ReplicaId blocked_replica = 0;
+    for (size_t i = 0; i < pending_.size(); ++i) {
+      const Increment inc = pending_[i];
+      bool same_blocked = blocked && blocked_replica == inc.dot.replica;
+      if (same_blocked || !stable.Covers(inc.dot)) {
+        blocked = true;
+        blocked_replica = inc.dot.replica;
+        pending_[kept++] = inc;
+        continue;
+      }
+      Folded& f = FoldedFor(inc.dot.replica);
+      f.sum = Plus(f.sum, inc.delta);
+      f.seq = inc.dot.seq;
+      f.hlc = std::max(f.hlc, inc.hlc);
+    }
+    pending_.resize(kept);
+  }
+
+  T Sum() const {
+    T total{};
+    size_t p = 0;
+    for (const Folded& f : folded_) {
+      for (; p < pending_.size() && pending_[p].dot.replica < f.replica; ++p)
+        total = Plus(total, pending_[p].delta);
+      T partial = f.sum;
+      for (; p < pending_.size() && pending_[p].dot.replica == f.replica; ++p)
+        partial = Plus(partial, pending_[p].delta);
+      total = Plus(total, partial);
+    }
+    for (; p < pending_.size(); ++p) total = Plus(total, pending_[p].delta);
+    return total;
+  }
+
+  bool empty() const { return pending_.empty() && folded_.empty(); }
+  uint64_t MaxHlc() const {
+    uint64_t m = 0;
+    for (const auto& i : pending_) m = std::max(m, i.hlc);
+    for (const auto& f : folded_) m = std::max(m, f.hlc);
+    return m;
+  }
+  size_t MemoryBytes() const {
+    return pending_.capacity() * sizeof(Increment) + folded_.capacity() * sizeof(Folded);
+  }
+  const std::vector<Increment>& pending() const { return pending_; }
+  const std::vector<Folded>& folded() const { return folded_; }
+
+ private:
+  static T Plus(T a, T b) {
+    if constexpr (std::is_integral_v<T>) {
+      return static_cast<T>(static_cast<std::make_unsigned_t<T>>(a) +
+                            static_cast<std::make_unsigned_t<T>>(b));
+    } else {
+      return a + b;
+    }
+  }
+
+  Folded& FoldedFor(ReplicaId r) {
+    auto it = std::lower_bound(folded_.begin(), folded_.end(), r,
+                               [](const Folded& f, ReplicaId id) { return f.replica < id; });
+    if (it == folded_.end() || it->replica != r) it = folded_.insert(it, Folded{r, 0, 0, T{}});
+    return *it;
+  }
+
+  std::vector<Increment> pending_;  // sorted by dot (replica, seq)
+  std::vector<Folded> folded_;      // sorted by replica
+};
+
+}  // namespace cordis

@@ -1,0 +1,134 @@
+#include "core/crdt/lww_string.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+#include "core/base/strings.h"
+
+namespace cordis {
+
+void StringValue::Apply(const delta::StrAssign& d, const Op& op) {
+  // An assignment replaces what its origin had seen: registers and increments.
+  RemoveObserved(*op.ctx);
+  regs_.push_back(Reg{op.dot, op.stamp, std::string(d.value)});
+}
+
+void StringValue::Apply(const delta::CounterAdd& d, const Op& op) {
+  ints_.Add(op.dot, op.stamp.hlc, d.delta);
+}
+
+void StringValue::Apply(const delta::FloatAdd& d, const Op& op) {
+  floats_.Add(op.dot, op.stamp.hlc, d.delta);
+}
+
+void StringValue::RemoveObserved(const VersionVector& ctx) {
+  EraseIf(regs_, [&](const Reg& r) { return ctx.Covers(r.dot); });
+  ints_.RemoveObserved(ctx);
+  floats_.RemoveObserved(ctx);
+}
+
+Stamp StringValue::MaxStamp() const {
+  Stamp m;
+  for (const Reg& r : regs_) m = std::max(m, r.stamp);
+  uint64_t counter_hlc = std::max(ints_.MaxHlc(), floats_.MaxHlc());
+  // Increments compare by time only; a register with the same time wins the tie.
+  if (counter_hlc > m.hlc) m = Stamp{counter_hlc, 0};
+  return m;
+}
+
+void StringValue::Compact(const VersionVector& stable) {
+  ints_.Compact(stable);
+  floats_.Compact(stable);
+}
+
+size_t StringValue::MemoryBytes() const {
+  size_t bytes = sizeof(*this) + ints_.MemoryBytes() + floats_.MemoryBytes();
+  for (const Reg& r : regs_) bytes += r.bytes.capacity() > 15 ? r.bytes.capacity() + 1 : 0;
+  return bytes;
+}
+
+const StringValue::Reg* StringValue::Winner() const {
+  const Reg* best = nullptr;
+  for (const Reg& r : regs_)
+    if (best == nullptr || r.stamp > best->stamp) best = &r;
+  return best;
+}
+
+std::string_view StringValue::Get(std::string* scratch) const {
+  const Reg* w = Winner();
+  if (!has_increments()) return w != nullptr ? std::string_view(w->bytes) : std::string_view();
+  std::string_view base = w != nullptr ? std::string_view(w->bytes) : std::string_view("0");
+  if (floats_.empty()) {
+    std::optional<int64_t> b = ParseInt64(base);
+    if (!b) return base;
+    uint64_t sum = static_cast<uint64_t>(*b) + static_cast<uint64_t>(ints_.Sum());
+    *scratch = std::to_string(static_cast<int64_t>(sum));
+    return *scratch;
+  }
+  std::optional<long double> b = ParseLongDouble(base);
+  if (!b) return base;
+  long double v = *b + static_cast<long double>(ints_.Sum()) + floats_.Sum();
+  *scratch = FormatLongDouble(v);
+  return *scratch;
+}
+
+std::optional<int64_t> StringValue::AsInteger() const {
+  std::string scratch;
+  return ParseInt64(Get(&scratch));
+}
+
+std::optional<long double> StringValue::AsLongDouble() const {
+  std::string scratch;
+  return ParseLongDouble(Get(&scratch));
+}
+
+size_t StringValue::Length() const {
+  std::string scratch;
+  return Get(&scratch).size();
+}
+
+std::string StringValue::FormatLongDouble(long double v) {
+  char buf[5 * 1024];
+  int n = std::snprintf(buf, sizeof(buf), "%.17Lf", v);
+  if (n < 0 || static_cast<size_t>(n) >= sizeof(buf)) return "0";
+  std::string s(buf, n);
+  if (s.find('.') != std::string::npos) {
+    while (!s.empty() && s.back() == '0') s.pop_back();
+    if (!s.empty() && s.back() == '.') s.pop_back();
+  }
+  if (s == "-0") s = "0";
+  return s;
+}
+
+// Redis's string2ll: optional '-', digits, no leading zeros (except "0"), no spaces, fits int64.
+std::optional<int64_t> StringValue::ParseInt64(std::string_view s) {
+  if (s.empty() || s.size() > 20) return std::nullopt;
+  if (s.size() > 1 && s[0] == '0') return std::nullopt;
+  if (s.size() >= 2 && s[0] == '-' && s[1] == '0') return std::nullopt;
+  if (s == "-") return std::nullopt;
+  int64_t v = 0;
+  auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (r.ec != std::errc() || r.ptr != s.data() + s.size()) return std::nullopt;
+  if (s[0] == '+') return std::nullopt;
+  return v;
+}
+
+// Redis's string2ld: strtold over the whole string, no leading space, not NaN.
+std::optional<long double> StringValue::ParseLongDouble(std::string_view s) {
+  if (s.empty() || s.size() >= 5 * 1024) return std::nullopt;
+  if (std::isspace(static_cast<unsigned char>(s[0]))) return std::nullopt;
+  std::string buf(s);
+  char* end = nullptr;
+  errno = 0;
+  long double v = std::strtold(buf.c_str(), &end);
+  if (end != buf.c_str() + buf.size()) return std::nullopt;
+  if (std::isnan(v)) return std::nullopt;
+  if (errno == ERANGE && (v == HUGE_VALL || v == -HUGE_VALL || std::fpclassify(v) == FP_ZERO))
+    return std::nullopt;
+  return v;
+}
+
+}  // namespace cordis

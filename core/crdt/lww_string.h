@@ -1,0 +1,71 @@
+// The string type: a last-writer-wins register (SET, APPEND, SETRANGE, ...) plus counters for
+// INCR-family and INCRBYFLOAT increments that sit on top of the register's value.
+//
+// Logical value:
+//   no increments          -> the winning register's bytes
+//   integer increments     -> int64(register or 0) + sum, wrapping
+//   any float increments   -> long double(register or 0) + ints + floats, printed like Redis
+// If the register is not a number, increments cannot apply and the value is the register's bytes
+// (this arises only when a SET of a non-number races with increments; documented in
+// docs/semantics.md).
+//
+// Concurrent assignments leave several register entries; the greatest stamp wins and the others
+// stay until an assignment that saw them removes them, so any delivery order converges.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "absl/container/inlined_vector.h"
+#include "core/crdt/counter.h"
+#include "core/keyspace/value.h"
+#include "core/op/op.h"
+
+namespace cordis {
+
+class StringValue final : public Value {
+ public:
+  static constexpr ValueType kType = ValueType::kString;
+  explicit StringValue(uint64_t seed) : Value(kType) { (void)seed; }
+
+  void Apply(const delta::StrAssign& d, const Op& op);
+  void Apply(const delta::CounterAdd& d, const Op& op);
+  void Apply(const delta::FloatAdd& d, const Op& op);
+
+  void RemoveObserved(const VersionVector& ctx) override;
+  bool Empty() const override { return regs_.empty() && ints_.empty() && floats_.empty(); }
+  Stamp MaxStamp() const override;
+  void Compact(const VersionVector& stable) override;
+  size_t MemoryBytes() const override;
+
+  // The logical value. Returns a view of the register when there are no increments, otherwise
+  // formats into *scratch and returns a view of it.
+  std::string_view Get(std::string* scratch) const;
+  // The value as an integer, if it is one (what INCR sees).
+  std::optional<int64_t> AsInteger() const;
+  // The value as a long double, if it is a number (what INCRBYFLOAT sees).
+  std::optional<long double> AsLongDouble() const;
+  size_t Length() const;
+  bool has_increments() const { return !ints_.empty() || !floats_.empty(); }
+
+  // Formats like Redis's INCRBYFLOAT (%.17Lf, trailing zeros removed).
+  static std::string FormatLongDouble(long double v);
+  static std::optional<int64_t> ParseInt64(std::string_view s);
+  static std::optional<long double> ParseLongDouble(std::string_view s);
+
+ private:
+  struct Reg {
+    Dot dot;
+    Stamp stamp;
+    std::string bytes;
+  };
+  const Reg* Winner() const;
+
+  absl::InlinedVector<Reg, 1> regs_;
+  Counter<int64_t> ints_;
+  Counter<long double> floats_;
+};
+
+}  // namespace cordis

@@ -1,0 +1,143 @@
+// The hash type: an observed-remove map of fields. Each field is what a string key is (see
+// lww_string.h), scoped to the field:
+//
+//   field := regs      last-writer-wins register entries (HSET, HSETNX, HMSET). An HSET drops the
+//                      entries (and counter increments) its origin had seen and adds its own;
+//                      concurrent HSETs each leave one entry and the greatest stamp is visible.
+//            ints      integer increments (HINCRBY), one (dot, delta) each, summed on top of the
+//                      register; an HSET keeps the increments it had not seen.
+//            floats    float increments (HINCRBYFLOAT), likewise.
+//
+// Logical value of a field (identical to StringValue::Get):
+//   no increments          -> the winning register's bytes
+//   integer increments     -> int64(register or "0") + sum, wrapping
+//   any float increments   -> long double(register or "0") + ints + floats, printed like Redis
+// If the register is not a number the increments cannot apply and the value is the register's
+// bytes (only a concurrent HSET of a non-number racing with increments gets there).
+//
+// Sums are canonical: one partial sum per origin, in sequence order, added in replica-id order,
+// so float values are byte-identical on every replica whatever the arrival order. HDEL drops the
+// entries its origin had seen; a field with no entry left is gone.
+//
+// Fields live in the seeded Dict, one node per field with the field bytes inline; register bytes
+// up to 15 bytes stay inside the node (std::string's inline buffer).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/inlined_vector.h"
+#include "core/crdt/counter.h"
+#include "core/keyspace/dict.h"
+#include "core/keyspace/value.h"
+#include "core/op/op.h"
+
+namespace cordis {
+
+class HashValue final : public Value {
+ public:
+  static constexpr ValueType kType = ValueType::kHash;
+
+  struct Reg {
+    Dot dot;
+    Stamp stamp;
+    std::string bytes;
+  };
+  struct Counters {
+    Counter<int64_t> ints;
+    Counter<long double> floats;
+    std::string value;  // the field's logical value, recomputed after every change
+    bool empty() const { return ints.empty() && floats.empty(); }
+  };
+  struct Field {
+    Field* dict_next = nullptr;
+    uint64_t dict_hash = 0;
+    absl::InlinedVector<Reg, 1> regs;
+    std::unique_ptr<Counters> counters;  // null until an increment arrives
+    bool queued = false;                 // in compact_queue_
+    uint32_t len = 0;
+    char bytes[];  // field name (flexible array member, as KeyEntry)
+
+    std::string_view DictKey() const { return {bytes, len}; }
+    std::string_view name() const { return DictKey(); }
+    bool has_increments() const { return counters != nullptr && !counters->empty(); }
+    bool dead() const { return regs.empty() && !has_increments(); }
+  };
+
+  explicit HashValue(uint64_t seed) : Value(kType), dict_(seed) {}
+  ~HashValue() override;
+
+  void Apply(const delta::HashSet& d, const Op& op);
+  void Apply(const delta::HashRemove& d, const Op& op);
+  void Apply(const delta::HashAdd& d, const Op& op);
+  void Apply(const delta::HashAddFloat& d, const Op& op);
+
+  void RemoveObserved(const VersionVector& ctx) override;
+  bool Empty() const override { return dict_.size() == 0; }
+  Stamp MaxStamp() const override;
+  void Compact(const VersionVector& stable) override;
+  size_t MemoryBytes() const override;
+
+  size_t size() const { return dict_.size(); }
+  const Field* Find(std::string_view field) const { return dict_.Find(field); }
+  // The logical value of a field of this hash; valid until the next change of the hash.
+  static std::string_view ValueOf(const Field* f);
+  // The field's value, or nullopt when the field is absent.
+  std::optional<std::string_view> Get(std::string_view field) const {
+    const Field* f = Find(field);
+    if (f == nullptr) return std::nullopt;
+    return ValueOf(f);
+  }
+
+  // f(std::string_view field, std::string_view value) for every field, in the dict's order.
+  template <typename F>
+  void ForEach(F&& f) const {
+    dict_.ForEach([&](const Field* n) { f(n->name(), ValueOf(n)); });
+  }
+  // One SCAN step over one bucket; returns the next cursor (0 = done).
+  template <typename F>
+  uint64_t ScanStep(uint64_t cursor, F&& f) const {
+    return dict_.ScanStep(cursor, [&](const Field* n) { f(n->name(), ValueOf(n)); });
+  }
+  // A field chosen with the caller's PRNG; the hash must not be empty.
+  template <typename Rng>
+  const Field* RandomField(Rng& rng) const {
+    const Field* n = dict_.Random(rng);
+    CHECK(n != nullptr);
+    return n;
+  }
+
+  // Sum of a counter in the canonical order: per-origin partial sums (folded part first, then
+  // pending increments in sequence order) added in replica-id order. Integers wrap.
+  template <typename T>
+  static T CanonicalSum(const Counter<T>& c);
+
+ private:
+  Field* NewField(std::string_view name, uint64_t hash);
+  Field* FindOrCreate(std::string_view name);
+  void FreeField(Field* f);
+  // Drops the entries of f that ctx covers; true if f has none left.
+  bool DropObserved(Field* f, const VersionVector& ctx);
+  // Recomputes f's cached logical value (when it has increments) and queues it for Compact.
+  void Refresh(Field* f);
+  void Queue(Field* f);
+  void RemoveField(Field* f);
+  Counters& CountersOf(Field* f);
+  void RaiseMax(const Stamp& s) const;
+
+  Dict<Field> dict_;
+  size_t node_bytes_ = 0;
+  // Fields that may hold foldable metadata (pending increments, several register entries).
+  std::vector<Field*> compact_queue_;
+  VersionVector last_stable_;
+  bool compact_pending_ = false;
+  mutable Stamp max_stamp_;
+  mutable bool max_stamp_valid_ = true;
+};
+
+}  // namespace cordis

@@ -1,0 +1,91 @@
+// One database of the keyspace: key -> { visible CRDT value, other-type values (rare), expiry }.
+//
+// Writes reach it only through Apply(op), the single path for local and remote ops. Reads see only
+// the visible value of live (not expired) keys. Expiry itself never deletes here: the node issues
+// an observed-remove op when it finds a key past its deadline, so removal replicates like any
+// other write.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/inlined_vector.h"
+#include "core/keyspace/dict.h"
+#include "core/keyspace/value.h"
+#include "core/op/op.h"
+#include "core/ttl/timing_wheel.h"
+
+namespace cordis {
+
+// One key. Allocated with its key bytes inline so a key costs one allocation plus its value.
+struct KeyEntry {
+  KeyEntry* dict_next = nullptr;
+  uint64_t dict_hash = 0;
+  Value* value = nullptr;  // visible value (owned); null while only expiry entries remain
+                           // (invisible; kept so a concurrent write meets its TTL)
+  uint32_t key_len = 0;
+  bool has_expiry = false;
+  bool has_shadow = false;  // other-type values exist in Keyspace::shadows_
+  char key_bytes[];         // flexible array member (GNU extension, also in C++ compilers we use)
+
+  std::string_view DictKey() const { return {key_bytes, key_len}; }
+  std::string_view key() const { return DictKey(); }
+};
+
+// Expiry entries of a key: concurrent EXPIREs each leave one; the effective deadline is the
+// greatest (kPersistMs, from PERSIST, beats every deadline).
+struct ExpiryState {
+  absl::InlinedVector<std::pair<Dot, int64_t>, 1> entries;
+  int64_t Effective() const;  // kPersistMs when none
+};
+
+class Keyspace {
+ public:
+  explicit Keyspace(uint64_t seed, int64_t start_ms = 0);
+  ~Keyspace();
+  Keyspace(const Keyspace&) = delete;
+  Keyspace& operator=(const Keyspace&) = delete;
+
+  // The entry for key, or nullptr; ignores expiry (callers check IsExpired).
+  KeyEntry* FindEntry(std::string_view key) const { return dict_.Find(key); }
+  bool IsExpired(const KeyEntry* e, int64_t now_ms) const;
+  // Effective deadline in absolute ms, or nullopt when the key does not expire.
+  std::optional<int64_t> ExpireAtMs(const KeyEntry* e) const;
+
+  // Applies one op (local or remote). `stable` is what every replica has seen: metadata covered by
+  // it may be folded away.
+  void Apply(const Op& op, const VersionVector& stable);
+
+  // Removes everything, immediately (FLUSHALL on a single node; snapshot install).
+  void Clear();
+
+  size_t size() const { return dict_.size(); }
+  size_t expires_count() const { return expiries_.size(); }
+  const Dict<KeyEntry>& dict() const { return dict_; }
+  TimingWheel& wheel() { return wheel_; }
+
+  // Average remaining TTL (ms) over keys with a deadline, for INFO keyspace.
+  int64_t AverageTtlMs(int64_t now_ms) const;
+  size_t MemoryBytes() const;
+
+ private:
+  KeyEntry* CreateEntry(std::string_view key, Value* value);
+  void DestroyEntry(KeyEntry* e);
+  Value* ValueOfType(KeyEntry* e, ValueType type, bool create);
+  void RemoveObserved(KeyEntry* e, const VersionVector& ctx, bool keep_ttl);
+  void ApplyExpiry(KeyEntry* e, const Op& op);
+  void ResolveVisible(KeyEntry* e, const VersionVector& stable);
+
+  Dict<KeyEntry> dict_;
+  absl::flat_hash_map<const KeyEntry*, ExpiryState> expiries_;
+  absl::flat_hash_map<const KeyEntry*, std::vector<std::unique_ptr<Value>>> shadows_;
+  TimingWheel wheel_;
+  size_t entry_bytes_ = 0;
+};
+
+}  // namespace cordis

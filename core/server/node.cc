@@ -1,0 +1,162 @@
+#include "core/server/node.h"
+
+#include <climits>
+
+#include "core/resp/reply_builder.h"
+#include "core/server/command_context.h"
+#include "core/server/errors.h"
+
+namespace cordis {
+namespace {
+
+constexpr size_t kDatabases = 16;
+constexpr size_t kActiveExpireBatch = 1000;
+
+bool IsNamed(const CommandSpec& spec, std::string_view name) { return spec.name == name; }
+
+// Commands run at once even inside MULTI (Redis: exec, discard, multi, watch, quit, reset).
+bool RunsInsideMulti(const CommandSpec& spec) {
+  return IsNamed(spec, "exec") || IsNamed(spec, "discard") || IsNamed(spec, "multi") ||
+         IsNamed(spec, "watch") || IsNamed(spec, "quit") || IsNamed(spec, "reset");
+}
+
+}  // namespace
+
+Node::Node(const NodeOptions& opts)
+    : opts_(opts), rng_(opts.seed), clock_(opts.replica_id) {
+  for (size_t i = 0; i < kDatabases; ++i)
+    dbs_.push_back(std::make_unique<Keyspace>(rng_.Next(), opts.start_us / 1000));
+  config_ = {{"databases", "16"},        {"maxclients", "10000"},  {"timeout", "0"},
+             {"proto-max-bulk-len", "536870912"}, {"appendonly", "no"}, {"save", ""},
+             {"maxmemory", "0"},         {"maxmemory-policy", "noeviction"},
+             {"hz", "10"},               {"loglevel", "notice"}};
+}
+
+Node::~Node() = default;
+
+Session* Node::OpenSession(std::string addr, std::string laddr, int64_t now_us) {
+  auto s = std::make_unique<Session>();
+  s->id = next_session_id_++;
+  s->addr = std::move(addr);
+  s->laddr = std::move(laddr);
+  s->created_ms = now_us / 1000;
+  s->last_interaction_ms = now_us / 1000;
+  resp::ParserLimits limits;
+  limits.max_multibulk_len = INT_MAX;
+  s->parser = resp::RequestParser(limits);
+  Session* raw = s.get();
+  sessions_.emplace(raw->id, std::move(s));
+  ++stats_.connections_received;
+  return raw;
+}
+
+void Node::CloseSession(Session* s) { sessions_.erase(s->id); }
+
+void Node::ProcessInput(Session* s, int64_t now_us) {
+  s->last_interaction_ms = now_us / 1000;
+  while (!s->close_after_reply) {
+    std::string_view buf(s->input);
+    resp::RequestParser::Result r = s->parser.Next(buf, &s->input_pos);
+    if (r == resp::RequestParser::Result::kNeedMore) break;
+    if (r == resp::RequestParser::Result::kError) {
+      resp::ReplyBuilder reply(&s->output);
+      reply.Error(s->parser.error());
+      s->close_after_reply = true;
+      ++stats_.rejected_protocol;
+      break;
+    }
+    Execute(s, s->parser.args(), now_us);
+  }
+  // Compact the input buffer: drop consumed bytes once they dominate it.
+  if (s->input_pos == s->input.size()) {
+    s->input.clear();
+    s->input_pos = 0;
+  } else if (s->input_pos > 4096 && s->input_pos * 2 > s->input.size()) {
+    s->input.erase(0, s->input_pos);
+    s->input_pos = 0;
+  }
+}
+
+void Node::Execute(Session* s, const std::vector<std::string_view>& args, int64_t now_us) {
+  CHECK(!args.empty());
+  ++s->commands_processed;
+  ++stats_.commands_processed;
+  Dispatch(s, args, now_us);
+}
+
+void Node::Dispatch(Session* s, const std::vector<std::string_view>& args, int64_t now_us) {
+  resp::ReplyBuilder reply(&s->output);
+  reply.set_resp3(s->resp == 3);
+  const CommandSpec* spec = commands_.Find(args[0]);
+  if (spec == nullptr) {
+    if (s->in_multi) s->multi_error = true;
+    reply.Error(err::UnknownCommand(args[0], args.data() + 1, args.size() - 1));
+    return;
+  }
+  int argc = static_cast<int>(args.size());
+  if ((spec->arity > 0 && argc != spec->arity) || (spec->arity < 0 && argc < -spec->arity)) {
+    if (s->in_multi) s->multi_error = true;
+    reply.Error(err::WrongArity(spec->name));
+    return;
+  }
+  if (s->in_multi && !RunsInsideMulti(*spec)) {
+    s->multi_queue.emplace_back(args.begin(), args.end());
+    reply.Simple("QUEUED");
+    return;
+  }
+  s->last_command = std::string(spec->name);
+  CommandContext ctx(*this, *s, reply, args, *spec, now_us);
+  spec->handler(ctx);
+}
+
+Op Node::NewOp(uint32_t db, std::string_view key, int64_t now_ms) {
+  return NewOp(db, key, clock_.Now(now_ms));
+}
+
+Op Node::NewOp(uint32_t db, std::string_view key, Stamp stamp) {
+  Op op;
+  op.dot = Dot{opts_.replica_id, vv_.Get(opts_.replica_id) + 1};
+  op.stamp = stamp;
+  op.ctx = &vv_;
+  op.db = db;
+  op.key = key;
+  return op;
+}
+
+void Node::Commit(const Op& op) {
+  CHECK_EQ(op.dot.replica, opts_.replica_id);
+  CHECK_EQ(op.dot.seq, vv_.Get(opts_.replica_id) + 1);
+  CHECK(op.ctx == &vv_);
+  CHECK_LT(op.db, dbs_.size());
+  // With no peers, every op is seen by every replica as soon as it is applied, so the stable
+  // vector is our own vector including this op. Peers (replication) lower it to the minimum.
+  stable_.Raise(opts_.replica_id, op.dot.seq);
+  dbs_[op.db]->Apply(op, stable_);
+  vv_.Raise(opts_.replica_id, op.dot.seq);
+  ++stats_.ops_applied;
+}
+
+bool Node::ExpireIfNeeded(uint32_t db, KeyEntry* e, int64_t now_ms) {
+  if (!dbs_[db]->IsExpired(e, now_ms)) return false;
+  std::string key(e->key());
+  Op op = NewOp(db, key, now_ms);
+  op.clear_key = true;
+  Commit(op);
+  ++stats_.expired_keys;
+  return true;
+}
+
+void Node::Tick(int64_t now_us) {
+  int64_t now_ms = now_us / 1000;
+  for (uint32_t i = 0; i < dbs_.size(); ++i) {
+    Keyspace& ks = *dbs_[i];
+    due_scratch_.clear();
+    ks.wheel().Advance(now_ms, kActiveExpireBatch, &due_scratch_);
+    for (const std::string& key : due_scratch_) {
+      KeyEntry* e = ks.FindEntry(key);
+      if (e != nullptr && e->value != nullptr) ExpireIfNeeded(i, e, now_ms);
+    }
+  }
+}
+
+}  // namespace cordis

@@ -1,0 +1,98 @@
+// A Cordis replica's core: sessions, command execution, keyspace, clock, version vector.
+// Pure and deterministic: time arrives with every call, randomness comes from a PRNG seeded by the
+// driver, and nothing here touches sockets, files or threads.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/base/prng.h"
+#include "core/clock/hlc.h"
+#include "core/crdt/version_vector.h"
+#include "core/keyspace/keyspace.h"
+#include "core/op/op.h"
+#include "core/server/command.h"
+#include "core/server/host_info.h"
+#include "core/server/session.h"
+
+namespace cordis {
+
+struct NodeOptions {
+  ReplicaId replica_id = 1;
+  uint64_t seed = 1;  // PRNG and hash seed; the simulator fixes it, prod draws it at start
+  HostInfo* host = nullptr;
+  int64_t start_us = 0;
+};
+
+struct NodeStats {
+  uint64_t connections_received = 0;
+  uint64_t commands_processed = 0;
+  uint64_t keyspace_hits = 0;
+  uint64_t keyspace_misses = 0;
+  uint64_t expired_keys = 0;
+  uint64_t ops_applied = 0;
+  uint64_t rejected_protocol = 0;
+};
+
+class Node {
+ public:
+  explicit Node(const NodeOptions& opts);
+  ~Node();
+
+  // Sessions are owned by the node and stay valid until CloseSession.
+  Session* OpenSession(std::string addr, std::string laddr, int64_t now_us);
+  void CloseSession(Session* s);
+
+  // Parses and executes every complete command in s->input, appending replies to s->output.
+  void ProcessInput(Session* s, int64_t now_us);
+  // Executes one command (args[0] is the name) and appends its reply to s->output.
+  void Execute(Session* s, const std::vector<std::string_view>& args, int64_t now_us);
+  // Periodic work: active expiry. Call a few times a second or more.
+  void Tick(int64_t now_us);
+
+  // Applies a locally made op: assigns nothing, the op already has dot/stamp/ctx from NewOp.
+  void Commit(const Op& op);
+  // A fresh op for a local write to key (dot = next sequence number, stamp = HLC now).
+  Op NewOp(uint32_t db, std::string_view key, int64_t now_ms);
+  Op NewOp(uint32_t db, std::string_view key, Stamp stamp);
+  Stamp NowStamp(int64_t now_ms) { return clock_.Now(now_ms); }
+  // Deletes key if it has passed its deadline (issuing the observed-remove op); true if it did.
+  bool ExpireIfNeeded(uint32_t db, KeyEntry* e, int64_t now_ms);
+
+  Keyspace& db(uint32_t index) { return *dbs_.at(index); }
+  size_t db_count() const { return dbs_.size(); }
+  const CommandTable& commands() const { return commands_; }
+  Prng& rng() { return rng_; }
+  ReplicaId replica_id() const { return opts_.replica_id; }
+  const VersionVector& version_vector() const { return vv_; }
+  HostInfo* host() const { return opts_.host; }
+  NodeStats& stats() { return stats_; }
+  int64_t start_us() const { return opts_.start_us; }
+  const std::map<uint64_t, std::unique_ptr<Session>>& sessions() const { return sessions_; }
+
+  // Settings read by CONFIG GET and INFO; CONFIG SET validates and stores.
+  std::map<std::string, std::string>& config() { return config_; }
+
+ private:
+  void Dispatch(Session* s, const std::vector<std::string_view>& args, int64_t now_us);
+
+  NodeOptions opts_;
+  Prng rng_;
+  HybridClock clock_;
+  VersionVector vv_;      // what this replica has applied, per origin
+  VersionVector stable_;  // what every replica has applied (metadata under it can be folded)
+  std::vector<std::unique_ptr<Keyspace>> dbs_;
+  CommandTable commands_;
+  std::map<uint64_t, std::unique_ptr<Session>> sessions_;
+  uint64_t next_session_id_ = 1;
+  NodeStats stats_;
+  std::map<std::string, std::string> config_;
+  std::vector<std::string> due_scratch_;
+  std::vector<std::string_view> args_scratch_;
+};
+
+}  // namespace cordis

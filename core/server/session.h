@@ -1,0 +1,43 @@
+// A client connection as the core sees it: input and output buffers, protocol state, MULTI queue
+// and CLIENT metadata. The driver owns the socket and only moves bytes in and out of the buffers.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/resp/request_parser.h"
+
+namespace cordis {
+
+struct Session {
+  uint64_t id = 0;
+  std::string addr;   // "127.0.0.1:50312"
+  std::string laddr;  // "127.0.0.1:6379"
+  int64_t fd = -1;    // the driver's socket number, shown by CLIENT LIST
+  std::string name;
+  std::string lib_name, lib_ver;
+  int64_t created_ms = 0;
+  int64_t last_interaction_ms = 0;
+  int resp = 2;
+  uint32_t db = 0;
+  std::string last_command = "NULL";
+
+  // Driver -> core: bytes read from the socket, appended at the end; the core consumes from
+  // input_pos and compacts.
+  std::string input;
+  size_t input_pos = 0;
+  resp::RequestParser parser;
+  // Core -> driver: reply bytes to write; the driver erases what it wrote.
+  std::string output;
+  // Set by QUIT, protocol errors and CLIENT KILL: the driver writes `output` and closes.
+  bool close_after_reply = false;
+
+  // MULTI state: queued commands are copied (the input buffer moves on).
+  bool in_multi = false;
+  bool multi_error = false;
+  std::vector<std::vector<std::string>> multi_queue;
+  uint64_t commands_processed = 0;
+};
+
+}  // namespace cordis

@@ -1,0 +1,94 @@
+// cordis-server: a Cordis replica speaking RESP on --port.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <asio.hpp>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "prod/server.h"
+#include "spdlog/spdlog.h"
+
+ABSL_FLAG(int, port, 6379, "TCP port for RESP clients (0 picks a free port)");
+ABSL_FLAG(std::string, bind, "127.0.0.1", "Address to listen on");
+ABSL_FLAG(std::string, dir, "./data", "Directory for data files");
+ABSL_FLAG(uint32_t, replica_id, 1, "This replica's id, unique in the cluster (1..2^32-1)");
+ABSL_FLAG(std::string, loglevel, "info", "trace, debug, info, warn, error or critical");
+
+// Accepts Redis-style dashed flag names (--replica-id) as well as Abseil's (--replica_id).
+std::vector<char*> NormalizeFlagNames(int argc, char** argv, std::vector<std::string>* storage) {
+  storage->reserve(argc);
+  std::vector<char*> out;
+  for (int i = 0; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (i > 0 && arg.rfind("--", 0) == 0) {
+      size_t end = arg.find('=');
+      if (end == std::string::npos) end = arg.size();
+      for (size_t j = 2; j < end; ++j)
+        if (arg[j] == '-') arg[j] = '_';
+    }
+    storage->push_back(arg);
+  }
+  for (auto& s : *storage) out.push_back(s.data());
+  return out;
+}
+
+int main(int argc, char** argv) {
+  std::vector<std::string> arg_storage;
+  std::vector<char*> args = NormalizeFlagNames(argc, argv, &arg_storage);
+  argv = args.data();
+  absl::SetProgramUsageMessage(
+      "Cordis: an active-active replicated, Redis-compatible database.\n"
+      "Usage: cordis-server [--port 6379] [--bind 127.0.0.1] [--dir ./data] [--replica-id 1]");
+  absl::ParseCommandLine(argc, argv);
+
+  auto level = spdlog::level::from_str(absl::GetFlag(FLAGS_loglevel));
+  if (level == spdlog::level::off && absl::GetFlag(FLAGS_loglevel) != "off") {
+    spdlog::error("unknown --loglevel '{}'", absl::GetFlag(FLAGS_loglevel));
+    return 2;
+  }
+  spdlog::set_level(level);
+  spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
+
+  cordis::prod::ServerOptions opts;
+  opts.port = absl::GetFlag(FLAGS_port);
+  opts.bind = absl::GetFlag(FLAGS_bind);
+  opts.dir = absl::GetFlag(FLAGS_dir);
+  opts.replica_id = absl::GetFlag(FLAGS_replica_id);
+  opts.executable = argv[0];
+  if (opts.replica_id == 0) {
+    spdlog::error("--replica_id must be at least 1");
+    return 2;
+  }
+  if (opts.port < 0 || opts.port > 65535) {
+    spdlog::error("--port must be in 0..65535");
+    return 2;
+  }
+  std::error_code fs_ec;
+  std::filesystem::create_directories(opts.dir, fs_ec);
+  if (fs_ec) {
+    spdlog::error("cannot create --dir '{}': {}", opts.dir, fs_ec.message());
+    return 1;
+  }
+
+  asio::io_context io(1);
+  cordis::prod::Server server(io, opts);
+  absl::Status st = server.Start();
+  if (!st.ok()) {
+    spdlog::error("{}", st.ToString());
+    return 1;
+  }
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const asio::error_code& ec, int sig) {
+    if (ec) return;
+    spdlog::info("Received signal {}, shutting down", sig);
+    server.Shutdown();
+    // Connections finish their pending writes, then the loop runs out of work and returns.
+  });
+  io.run();
+  spdlog::info("Cordis is now ready to exit, bye bye...");
+  spdlog::shutdown();
+  return 0;
+}

@@ -1,0 +1,26 @@
+#include "prod/os_host_info.h"
+
+#include <malloc.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+namespace cordis::prod {
+
+int64_t OsHostInfo::UsedMemoryBytes() const {
+  struct mallinfo2 mi = mallinfo2();
+  return static_cast<int64_t>(mi.uordblks + mi.hblkhd);
+}
+
+int64_t OsHostInfo::RssBytes() const {
+  long pages = 0, resident = 0;
+  FILE* f = std::fopen("/proc/self/statm", "r");
+  if (f == nullptr) return 0;
+  if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
+  std::fclose(f);
+  return static_cast<int64_t>(resident) * sysconf(_SC_PAGESIZE);
+}
+
+int64_t OsHostInfo::ProcessId() const { return getpid(); }
+
+}  // namespace cordis::prod

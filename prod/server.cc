@@ -1,0 +1,190 @@
+#include "prod/server.h"
+
+#include <sys/resource.h>
+
+#include <chrono>
+
+#include "spdlog/spdlog.h"
+
+namespace cordis::prod {
+namespace {
+
+constexpr size_t kReadChunk = 16 * 1024;
+constexpr auto kTickPeriod = std::chrono::milliseconds(100);
+
+std::string Endpoint(const asio::ip::tcp::endpoint& ep) {
+  return ep.address().to_string() + ":" + std::to_string(ep.port());
+}
+
+}  // namespace
+
+// One client socket. Reads append to the session's input; after each read the node executes
+// every complete command and the whole batch of replies leaves in one write.
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(Server& server, asio::ip::tcp::socket socket)
+      : server_(server), socket_(std::move(socket)) {}
+
+  void Start() {
+    asio::error_code ec;
+    socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+    auto remote = socket_.remote_endpoint(ec);
+    auto local = socket_.local_endpoint(ec);
+    session_ = server_.node().OpenSession(Endpoint(remote), Endpoint(local), Server::NowUs());
+    session_->fd = socket_.native_handle();
+    Read();
+  }
+
+  // Writes what is pending, then closes (server shutdown).
+  void FlushAndClose() {
+    closing_ = true;
+    if (!writing_) Close();
+  }
+
+ private:
+  void Read() {
+    socket_.async_read_some(
+        asio::buffer(buf_, kReadChunk),
+        [self = shared_from_this()](const asio::error_code& ec, size_t n) { self->OnRead(ec, n); });
+  }
+
+  void OnRead(const asio::error_code& ec, size_t n) {
+    if (ec) return Close();
+    session_->input.append(buf_, n);
+    server_.node().ProcessInput(session_, Server::NowUs());
+    if (session_->output.empty()) {
+      if (session_->close_after_reply) return Close();
+      return Read();
+    }
+    Write();
+  }
+
+  void Write() {
+    writing_ = true;
+    out_.swap(session_->output);
+    asio::async_write(socket_, asio::buffer(out_),
+                      [self = shared_from_this()](const asio::error_code& ec, size_t) {
+                        self->OnWrite(ec);
+                      });
+  }
+
+  void OnWrite(const asio::error_code& ec) {
+    writing_ = false;
+    out_.clear();
+    if (ec || session_->close_after_reply || closing_) return Close();
+    // Large replies may have left the buffer huge; give the memory back.
+    if (out_.capacity() > 1 << 20) out_.shrink_to_fit();
+    Read();
+  }
+
+  void Close() {
+    if (closed_) return;
+    closed_ = true;
+    asio::error_code ec;
+    socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+    socket_.close(ec);
+    server_.node().CloseSession(session_);
+    session_ = nullptr;
+    server_.Forget(this);
+  }
+
+  Server& server_;
+  asio::ip::tcp::socket socket_;
+  Session* session_ = nullptr;
+  char buf_[kReadChunk];
+  std::string out_;
+  bool writing_ = false;
+  bool closing_ = false;
+  bool closed_ = false;
+};
+
+Server::Server(asio::io_context& io, const ServerOptions& opts)
+    : io_(io), opts_(opts), acceptor_(io), tick_timer_(io) {}
+
+Server::~Server() = default;
+
+int64_t Server::NowUs() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+absl::Status Server::Start() {
+  // Many idle clients need many descriptors: raise the soft limit to the hard one.
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &lim);
+  }
+  asio::error_code ec;
+  auto address = asio::ip::make_address(opts_.bind, ec);
+  if (ec) return absl::InvalidArgumentError("bad --bind address '" + opts_.bind + "'");
+  asio::ip::tcp::endpoint ep(address, static_cast<uint16_t>(opts_.port));
+  acceptor_.open(ep.protocol(), ec);
+  if (!ec) acceptor_.set_option(asio::ip::tcp::acceptor::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(ep, ec);
+  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return absl::UnavailableError("cannot listen on " + opts_.bind + ":" +
+                                  std::to_string(opts_.port) + ": " + ec.message());
+  }
+  port_ = acceptor_.local_endpoint().port();
+
+  host_ = std::make_unique<OsHostInfo>(port_, opts_.executable);
+  NodeOptions nopts;
+  nopts.replica_id = opts_.replica_id;
+  nopts.seed = static_cast<uint64_t>(NowUs()) ^ (static_cast<uint64_t>(getpid()) << 32);
+  nopts.host = host_.get();
+  nopts.start_us = NowUs();
+  node_ = std::make_unique<Node>(nopts);
+  node_->config()["port"] = std::to_string(port_);
+  node_->config()["bind"] = opts_.bind;
+  node_->config()["dir"] = opts_.dir;
+
+  Accept();
+  ScheduleTick();
+  spdlog::info("Ready to accept connections on {}:{} (replica {})", opts_.bind, port_,
+               opts_.replica_id);
+  return absl::OkStatus();
+}
+
+void Server::Accept() {
+  acceptor_.async_accept([this](const asio::error_code& ec, asio::ip::tcp::socket socket) {
+    if (stopping_) return;
+    if (ec) {
+      // Out of descriptors and similar: log and keep accepting; never bring the server down.
+      spdlog::warn("accept failed: {}", ec.message());
+    } else {
+      auto c = std::make_shared<Connection>(*this, std::move(socket));
+      connections_.emplace(c.get(), c);
+      c->Start();
+    }
+    Accept();
+  });
+}
+
+void Server::ScheduleTick() {
+  tick_timer_.expires_after(kTickPeriod);
+  tick_timer_.async_wait([this](const asio::error_code& ec) {
+    if (ec || stopping_) return;
+    node_->Tick(NowUs());
+    ScheduleTick();
+  });
+}
+
+void Server::Forget(Connection* c) { connections_.erase(c); }
+
+void Server::Shutdown() {
+  if (stopping_) return;
+  stopping_ = true;
+  spdlog::info("Shutting down: closing the listener and {} client connection(s)",
+               connections_.size());
+  asio::error_code ec;
+  acceptor_.close(ec);
+  tick_timer_.cancel();
+  std::vector<std::shared_ptr<Connection>> all;
+  for (auto& [ptr, c] : connections_) all.push_back(c);
+  for (auto& c : all) c->FlushAndClose();
+}
+
+}  // namespace cordis::prod

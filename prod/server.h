@@ -1,0 +1,57 @@
+// The production driver: one Asio event loop thread owns the core Node (Redis's model). It only
+// moves bytes between sockets and session buffers and passes the wall clock in.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <map>
+
+#include <asio.hpp>
+
+#include "absl/status/status.h"
+#include "core/server/node.h"
+#include "prod/os_host_info.h"
+
+namespace cordis::prod {
+
+struct ServerOptions {
+  std::string bind = "127.0.0.1";
+  int port = 6379;
+  std::string dir = ".";
+  ReplicaId replica_id = 1;
+  std::string executable;
+};
+
+class Connection;
+
+class Server {
+ public:
+  Server(asio::io_context& io, const ServerOptions& opts);
+  ~Server();
+  // Binds and listens; an error (port in use, bad address) comes back as a status.
+  absl::Status Start();
+  // Stops accepting, flushes pending replies, closes every connection.
+  void Shutdown();
+  int port() const { return port_; }
+
+  Node& node() { return *node_; }
+  void Forget(Connection* c);
+  static int64_t NowUs();
+
+ private:
+  void Accept();
+  void ScheduleTick();
+
+  asio::io_context& io_;
+  ServerOptions opts_;
+  std::unique_ptr<OsHostInfo> host_;
+  std::unique_ptr<Node> node_;
+  asio::ip::tcp::acceptor acceptor_;
+  asio::steady_timer tick_timer_;
+  std::map<Connection*, std::shared_ptr<Connection>> connections_;
+  int port_ = 0;
+  bool stopping_ = false;
+};
+
+}  // namespace cordis::prod

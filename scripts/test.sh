@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds with warnings as errors, runs every test through ctest, then
+# runs the unit and property tests again under AddressSanitizer + UBSan.
+source "$(dirname "$0")/common.sh"
+install_missing
+JOBS="$(nproc)"
+
+build "$ROOT/build" RelWithDebInfo -DCORDIS_WERROR=ON
+(cd "$ROOT/build" && ctest --output-on-failure -j "$JOBS" --timeout 600 -LE e2e)
+(cd "$ROOT/build" && ctest --output-on-failure -j 1 --timeout 600 -L e2e)
+
+build "$ROOT/build-asan" Debug -DCORDIS_WERROR=ON -DCORDIS_SANITIZE=ON \
+  -- cordis_unit_tests cordis_property_tests cordis-server
+# Everything again under the sanitizers; ctest's summary line is the last thing printed.
+(cd "$ROOT/build-asan" && ctest --output-on-failure -j "$JOBS" --timeout 900)
