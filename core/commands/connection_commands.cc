@@ -175,6 +175,10 @@ void ClientCommand(CommandContext& ctx) {
     for (std::string_view line : kHelp) ctx.reply.Simple(line);
     return;
   }
+  for (std::string_view known : {"id", "getname", "setname", "setinfo", "info", "list", "help"}) {
+    if (EqualsIgnoreCase(sub, known))
+      return ctx.reply.Error(err::WrongArity(StrCat("client|", known)));
+  }
   ctx.reply.Error(err::UnknownSubcommand(sub, "client"));
 }
 

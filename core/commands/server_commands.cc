@@ -143,7 +143,7 @@ void CommandCommand(CommandContext& ctx) {
     for (size_t i = 2; i < a.size(); ++i) {
       const CommandSpec* s = table.Find(a[i]);
       if (s == nullptr) {
-        ctx.reply.NullArray();
+        ctx.reply.NullBulk();
       } else {
         CommandInfoEntry(ctx.reply, *s);
       }
@@ -176,6 +176,10 @@ void CommandCommand(CommandContext& ctx) {
     ctx.reply.Array(keys.size());
     for (auto k : keys) ctx.reply.Bulk(k);
     return;
+  }
+  for (std::string_view known : {"count", "getkeys"}) {
+    if (EqualsIgnoreCase(sub, known))
+      return ctx.reply.Error(err::WrongArity(StrCat("command|", known)));
   }
   ctx.reply.Error(err::UnknownSubcommand(sub, "command"));
 }

@@ -136,9 +136,9 @@ void ScardCommand(CommandContext& ctx) {
 }
 
 void SpopWithCount(CommandContext& ctx) {
+  // Redis's getPositiveLongFromObjectOrReply: one message for "not a number" and "negative".
   std::optional<int64_t> n = ParseInt64(ctx.args[2]);
-  if (!n) return ctx.reply.Error(err::kNotInteger);
-  if (*n < 0) return ctx.reply.Error(err::kMustBePositive);
+  if (!n || *n < 0) return ctx.reply.Error(err::kMustBePositive);
   std::string_view key = ctx.args[1];
   bool wrong = false;
   SetValue* s = LookupSet(ctx, key, &wrong);

@@ -20,6 +20,14 @@ struct SetOptions {
 
 enum ExpireFlag { kNone = 0, kEx = 1, kPx = 2, kExat = 4, kPxat = 8, kKeepTtl = 16, kPersist = 32 };
 
+int ExpireOptionFlag(std::string_view opt) {
+  if (EqualsIgnoreCase(opt, "ex")) return kEx;
+  if (EqualsIgnoreCase(opt, "px")) return kPx;
+  if (EqualsIgnoreCase(opt, "exat")) return kExat;
+  if (EqualsIgnoreCase(opt, "pxat")) return kPxat;
+  return kNone;
+}
+
 // Parses SET/GETEX options from args[first..]. Replies and returns false on error.
 bool ParseSetOptions(CommandContext& ctx, size_t first, bool getex, SetOptions* o) {
   int expire_flag = kNone;
@@ -34,17 +42,16 @@ bool ParseSetOptions(CommandContext& ctx, size_t first, bool getex, SetOptions* 
       o->xx = true;
     } else if (!getex && EqualsIgnoreCase(opt, "get")) {
       o->get = true;
-    } else if (!getex && EqualsIgnoreCase(opt, "keepttl") && expire_flag == kNone) {
+    } else if (!getex && EqualsIgnoreCase(opt, "keepttl") &&
+               (expire_flag == kNone || expire_flag == kKeepTtl)) {
       expire_flag = kKeepTtl;
-    } else if (getex && EqualsIgnoreCase(opt, "persist") && expire_flag == kNone) {
+    } else if (getex && EqualsIgnoreCase(opt, "persist") &&
+               (expire_flag == kNone || expire_flag == kPersist)) {
       expire_flag = kPersist;
-    } else if ((EqualsIgnoreCase(opt, "ex") || EqualsIgnoreCase(opt, "px") ||
-                EqualsIgnoreCase(opt, "exat") || EqualsIgnoreCase(opt, "pxat")) &&
-               expire_flag == kNone && has_next) {
-      expire_flag = EqualsIgnoreCase(opt, "ex")     ? kEx
-                    : EqualsIgnoreCase(opt, "px")   ? kPx
-                    : EqualsIgnoreCase(opt, "exat") ? kExat
-                                                    : kPxat;
+    } else if (int f = ExpireOptionFlag(opt);
+               f != kNone && (expire_flag == kNone || expire_flag == f) && has_next) {
+      // Like Redis, repeating the same option is allowed (the last value wins); mixing is not.
+      expire_flag = f;
       expire_arg = a[++i];
     } else {
       ctx.reply.Error(err::kSyntax);

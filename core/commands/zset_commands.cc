@@ -30,11 +30,6 @@ constexpr std::string_view kLimitNeedsRange =
 constexpr std::string_view kWithscoresBylex =
     "ERR syntax error, WITHSCORES not supported in combination with BYLEX";
 
-// Redis keeps sorted sets of up to 128 members of up to 64 bytes in a listpack; ZSCAN returns
-// such a set whole, in order, with cursor 0.
-constexpr size_t kListpackMaxEntries = 128;
-constexpr size_t kListpackMaxValue = 64;
-
 using ScoreRange = ZSetIndex::ScoreRange;
 using LexBound = ZSetIndex::LexBound;
 
@@ -78,8 +73,97 @@ bool ParseLexBound(std::string_view arg, LexBound* b) {
   }
 }
 
-bool ParseLexRange(std::string_view min, std::string_view max, LexBound* lo, LexBound* hi) {
-  return ParseLexBound(min, lo) && ParseLexBound(max, hi);
+// A ZRANGEBYLEX interval. Redis answers lex queries by walking the set in (score, member) order,
+// assuming the members are sorted there, which holds when all scores are equal. Otherwise its
+// docs call the result unspecified, but a listpack (every small set) gives a definite one: start
+// at the first element from the head that is >= min (from the tail: <= max, for reverse walks),
+// then go on while elements stay <= max (>= min). We give that answer for every set; with equal
+// scores it comes from the index in O(log n), otherwise from a walk.
+struct LexRange {
+  LexBound min, max;
+
+  bool GteMin(std::string_view m) const {
+    switch (min.kind) {
+      case LexBound::kMinusInf: return true;
+      case LexBound::kPlusInf: return false;
+      case LexBound::kInclusive: return m >= min.value;
+      case LexBound::kExclusive: return m > min.value;
+    }
+    return false;
+  }
+  bool LteMax(std::string_view m) const {
+    switch (max.kind) {
+      case LexBound::kMinusInf: return false;
+      case LexBound::kPlusInf: return true;
+      case LexBound::kInclusive: return m <= max.value;
+      case LexBound::kExclusive: return m < max.value;
+    }
+    return false;
+  }
+  // zslIsInLexRange's first test: min above max (or equal with an open end) matches nothing.
+  bool EmptyByBounds() const {
+    auto rank = [](const LexBound& b) {
+      return b.kind == LexBound::kMinusInf ? 0 : b.kind == LexBound::kPlusInf ? 2 : 1;
+    };
+    int cmp = rank(min) - rank(max);
+    if (cmp == 0 && rank(min) == 1) cmp = min.value.compare(max.value);
+    bool open = min.kind != LexBound::kInclusive || max.kind != LexBound::kInclusive;
+    return cmp > 0 || (cmp == 0 && open);
+  }
+};
+
+bool ParseLexRange(std::string_view min, std::string_view max, LexRange* r) {
+  return ParseLexBound(min, &r->min) && ParseLexBound(max, &r->max);
+}
+
+bool UniformScores(const ZSetIndex& index) {
+  return index.size() < 2 || index.At(0).first == index.At(index.size() - 1).first;
+}
+
+// zzlFirstInLexRange / zzlLastInLexRange: the ascending rank where a forward (reverse) walk
+// over the range starts, or nullopt.
+std::optional<size_t> LexStart(const ZSetIndex& index, const LexRange& r, bool reverse) {
+  size_t n = index.size();
+  if (n == 0 || r.EmptyByBounds()) return std::nullopt;
+  if (!r.GteMin(index.At(n - 1).second) || !r.LteMax(index.At(0).second)) return std::nullopt;
+  if (UniformScores(index)) {
+    size_t count = index.CountInLex(r.min, r.max);
+    if (count == 0) return std::nullopt;
+    size_t first = index.FirstRankInLex(r.min, r.max);
+    return reverse ? first + count - 1 : first;
+  }
+  std::optional<size_t> start;
+  size_t rank = reverse ? n - 1 : 0;
+  index.ForEachFromRank(rank, reverse, [&](double, std::string_view m) {
+    if (reverse ? r.LteMax(m) : r.GteMin(m)) {
+      if (reverse ? r.GteMin(m) : r.LteMax(m)) start = rank;
+      return false;
+    }
+    rank = reverse ? rank - 1 : rank + 1;
+    return true;
+  });
+  return start;
+}
+
+// The elements of a lex walk from `start` (see LexStart): skip `offset` elements unchecked, then
+// take elements while they stay inside the far end of the range, at most `limit` (negative: no
+// limit). A negative offset gives nothing, as in Redis (its skip loop runs off the end).
+std::vector<std::pair<double, std::string_view>> LexWalk(const ZSetIndex& index,
+                                                         const LexRange& r, size_t start,
+                                                         bool reverse, int64_t offset,
+                                                         int64_t limit) {
+  std::vector<std::pair<double, std::string_view>> out;
+  if (offset < 0 || static_cast<uint64_t>(offset) >= index.size()) return out;
+  size_t skip = static_cast<size_t>(offset);
+  if (reverse ? skip > start : start + skip >= index.size()) return out;
+  size_t from = reverse ? start - skip : start + skip;
+  index.ForEachFromRank(from, reverse, [&](double s, std::string_view m) {
+    if (limit == 0 || !(reverse ? r.GteMin(m) : r.LteMax(m))) return false;
+    out.emplace_back(s, m);
+    if (limit > 0) --limit;
+    return true;
+  });
+  return out;
 }
 
 // Replies "value is not an integer" and returns nullopt when arg is not an int64.
@@ -165,6 +249,10 @@ void ZaddGeneric(CommandContext& ctx, bool incr_command) {
   delta::ZsetAdd adds;  // non-INCR: the final score of each member that changes
   std::optional<delta::ZsetIncr> incr;
   absl::flat_hash_map<std::string_view, size_t> pending;  // member -> position in adds.items
+  // Follows Redis's encoding through the command: a listpack stores -0 as 0, and the set turns
+  // into a skiplist before its 129th member or a member over 64 bytes is inserted.
+  bool listpack = z != nullptr ? z->listpack() : true;
+  size_t size = z != nullptr ? z->size() : 0;
   if (z != nullptr || !f.xx) {
     for (size_t j = 0; j < elements; ++j) {
       double score = scores[j];
@@ -185,6 +273,9 @@ void ZaddGeneric(CommandContext& ctx, bool incr_command) {
         if (score == *cur) continue;
         ++out.updated;
       } else if (!f.xx) {
+        if (size + 1 > ZsetValue::kListpackMaxEntries || member.size() > ZsetValue::kListpackMaxValue)
+          listpack = false;
+        ++size;
         ++out.added;
         ++out.processed;
         out.score = score;
@@ -192,12 +283,13 @@ void ZaddGeneric(CommandContext& ctx, bool incr_command) {
         continue;
       }
       if (f.incr) {
-        incr = delta::ZsetIncr{member, scores[j]};
+        // The new score is (current or -0.0) + delta: a +0 delta gives the listpack's +0.
+        incr = delta::ZsetIncr{member, listpack && scores[j] == 0 ? 0.0 : scores[j]};
       } else if (it != pending.end()) {
-        adds.items[it->second].first = score;
+        adds.items[it->second].first = listpack && score == 0 ? 0.0 : score;
       } else {
         pending.emplace(member, adds.items.size());
-        adds.items.emplace_back(score, member);
+        adds.items.emplace_back(listpack && score == 0 ? 0.0 : score, member);
       }
     }
   }
@@ -212,12 +304,7 @@ void ZaddGeneric(CommandContext& ctx, bool incr_command) {
   }
   if (!f.incr) return ctx.reply.Integer(f.ch ? out.added + out.updated : out.added);
   if (out.processed == 0) return ctx.reply.NullBulk();
-  if (incr) {
-    // The reply is the member's score after the op, which is exactly the score computed above.
-    ZsetValue* now = ctx.LookupAs<ZsetValue>(key, &wrong);
-    CHECK(now != nullptr);
-    out.score = *now->Score(incr->member);
-  }
+  // Redis replies the score it computed, before a listpack turns a -0 into 0.
   ctx.reply.Double(out.score);
 }
 
@@ -260,7 +347,7 @@ void ZremrangeGeneric(CommandContext& ctx, RangeKind kind) {
   std::string_view key = a[1];
   int64_t start = 0, end = 0;
   ScoreRange range{};
-  LexBound lo{}, hi{};
+  LexRange lex{};
   if (kind == RangeKind::kRank) {
     std::optional<int64_t> s = IntArg(ctx, a[2]);
     if (!s) return;
@@ -270,7 +357,7 @@ void ZremrangeGeneric(CommandContext& ctx, RangeKind kind) {
     end = *e;
   } else if (kind == RangeKind::kScore) {
     if (!ParseScoreRange(a[2], a[3], &range)) return ctx.reply.Error(err::kMinMaxNotFloat);
-  } else if (!ParseLexRange(a[2], a[3], &lo, &hi)) {
+  } else if (!ParseLexRange(a[2], a[3], &lex)) {
     return ctx.reply.Error(err::kMinMaxNotLex);
   }
   bool wrong = false;
@@ -278,7 +365,16 @@ void ZremrangeGeneric(CommandContext& ctx, RangeKind kind) {
   if (wrong) return;
   if (z == nullptr) return ctx.reply.Integer(0);
   const ZSetIndex& index = z->index();
-  size_t first = 0, count = 0;
+  // Copy the members: the op frees the entries their views point into.
+  std::vector<std::string> doomed;
+  auto take = [&](size_t first, size_t count) {
+    doomed.reserve(count);
+    if (count == 0) return;
+    index.ForEachFromRank(first, false, [&](double, std::string_view m) {
+      doomed.emplace_back(m);
+      return doomed.size() < count;
+    });
+  };
   if (kind == RangeKind::kRank) {
     int64_t len = static_cast<int64_t>(index.size());
     if (start < 0) start += len;
@@ -286,25 +382,13 @@ void ZremrangeGeneric(CommandContext& ctx, RangeKind kind) {
     if (start < 0) start = 0;
     if (start > end || start >= len) return ctx.reply.Integer(0);
     if (end >= len) end = len - 1;
-    first = static_cast<size_t>(start);
-    count = static_cast<size_t>(end - start + 1);
+    take(static_cast<size_t>(start), static_cast<size_t>(end - start + 1));
   } else if (kind == RangeKind::kScore) {
-    first = index.FirstRankInRange(range);
-    count = index.CountInRange(range);
-  } else {
-    first = index.FirstRankInLex(lo, hi);
-    count = index.CountInLex(lo, hi);
+    take(index.FirstRankInRange(range), index.CountInRange(range));
+  } else if (std::optional<size_t> first = LexStart(index, lex, false)) {
+    for (const auto& [score, m] : LexWalk(index, lex, *first, false, 0, -1)) doomed.emplace_back(m);
   }
-  // Copy the members: the op frees the entries their views point into.
-  std::vector<std::string> doomed;
-  doomed.reserve(count);
-  if (count > 0) {
-    size_t left = count;
-    index.ForEachFromRank(first, false, [&](double, std::string_view m) {
-      doomed.emplace_back(m);
-      return --left > 0;
-    });
-  }
+  size_t count = doomed.size();
   CommitRemove(ctx, key, std::vector<std::string_view>(doomed.begin(), doomed.end()));
   ctx.reply.Integer(static_cast<int64_t>(count));
 }
@@ -410,13 +494,20 @@ void ZcountCommand(CommandContext& ctx) {
 }
 
 void ZlexcountCommand(CommandContext& ctx) {
-  LexBound lo{}, hi{};
-  if (!ParseLexRange(ctx.args[2], ctx.args[3], &lo, &hi))
-    return ctx.reply.Error(err::kMinMaxNotLex);
+  LexRange lex{};
+  if (!ParseLexRange(ctx.args[2], ctx.args[3], &lex)) return ctx.reply.Error(err::kMinMaxNotLex);
   bool wrong = false;
   ZsetValue* z = ctx.LookupAs<ZsetValue>(ctx.args[1], &wrong);
   if (wrong) return;
-  ctx.reply.Integer(z != nullptr ? static_cast<int64_t>(z->index().CountInLex(lo, hi)) : 0);
+  if (z == nullptr) return ctx.reply.Integer(0);
+  const ZSetIndex& index = z->index();
+  size_t count = 0;
+  if (UniformScores(index)) {
+    count = index.CountInLex(lex.min, lex.max);
+  } else if (std::optional<size_t> first = LexStart(index, lex, false)) {
+    count = LexWalk(index, lex, *first, false, 0, -1).size();
+  }
+  ctx.reply.Integer(static_cast<int64_t>(count));
 }
 
 // ---- ZRANGE family -----------------------------------------------------------------------------
@@ -475,7 +566,7 @@ void ZrangeGeneric(CommandContext& ctx, RangeType type, Direction dir) {
 
   int64_t start = 0, end = 0;
   ScoreRange range{};
-  LexBound lo{}, hi{};
+  LexRange lex{};
   if (type == RangeType::kRank) {
     std::optional<int64_t> s = IntArg(ctx, a[min_idx]);
     if (!s) return;
@@ -486,7 +577,7 @@ void ZrangeGeneric(CommandContext& ctx, RangeType type, Direction dir) {
   } else if (type == RangeType::kScore) {
     if (!ParseScoreRange(a[min_idx], a[max_idx], &range))
       return ctx.reply.Error(err::kMinMaxNotFloat);
-  } else if (!ParseLexRange(a[min_idx], a[max_idx], &lo, &hi)) {
+  } else if (!ParseLexRange(a[min_idx], a[max_idx], &lex)) {
     return ctx.reply.Error(err::kMinMaxNotLex);
   }
 
@@ -511,8 +602,13 @@ void ZrangeGeneric(CommandContext& ctx, RangeType type, Direction dir) {
     return EmitLimited(out, index, index.FirstRankInRange(range), index.CountInRange(range),
                        offset, limit, reverse);
   }
-  EmitLimited(out, index, index.FirstRankInLex(lo, hi), index.CountInLex(lo, hi), offset, limit,
-              reverse);
+  std::vector<std::pair<double, std::string_view>> found;
+  if (offset <= 0 || static_cast<uint64_t>(offset) < index.size()) {
+    if (std::optional<size_t> start = LexStart(index, lex, reverse))
+      found = LexWalk(index, lex, *start, reverse, offset, limit);
+  }
+  out.Begin(found.size());
+  for (const auto& [score, member] : found) out.Emit(member, score);
 }
 
 void ZrangeCommand(CommandContext& ctx) {
@@ -581,14 +677,7 @@ void ZscanCommand(CommandContext& ctx) {
   }
   std::vector<std::pair<std::string_view, double>> found;
   uint64_t next = 0;
-  bool listpack = z->size() <= kListpackMaxEntries;
-  if (listpack) {
-    z->index().ForEachFromRank(0, false, [&](double, std::string_view m) {
-      listpack = m.size() <= kListpackMaxValue;
-      return listpack;
-    });
-  }
-  if (listpack) {
+  if (z->listpack()) {
     // Like Redis's listpack encoding: the whole set in order, and the scan is over.
     z->index().ForEachFromRank(0, false, [&](double s, std::string_view m) {
       found.emplace_back(m, s);

@@ -106,9 +106,9 @@ void ListValue::Apply(const delta::ListInsert& d, const Op& op) {
   CHECK_LT(n, size_t{1} << 31);
 
   // Where the RGA scan starts: right after the reference, or at the head. A reference that is not
-  // here at all (this replica dropped the whole value after a concurrent DEL emptied it, while the
-  // inserting replica still had the element) falls back to the head: deterministic, though not
-  // order-independent when several such inserts race (see the report on Keyspace dropping values).
+  // here at all falls back to the head: the keyspace dropped this replica's list, tombstones and
+  // all, when its live elements were gone, and this insert was concurrent with the removals (see
+  // the header).
   size_t pos = 0;
   if (d.after.has_value()) {
     if (std::optional<size_t> ref = Find(*d.after)) pos = *ref + 1;

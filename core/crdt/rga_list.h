@@ -12,11 +12,10 @@
 // order concurrent inserts arrive in.
 //
 // One ListInsert op carries several values:
-//   after == nullopt: each value is inserted at the head in turn; values [a, b, c] have idx 0, 1,
-//   2,
-//                     so c gets the greatest key and the list reads c b a (LPUSH a b c).
-//   after == R:       the values form a chain, a after R, b after a, c after b: the list reads
-//                     R a b c (RPUSH a b c, LINSERT).
+//  - after == nullopt: each value goes to the head in turn; values [a, b, c] get idx 0, 1, 2, so
+//    c has the greatest key and the list reads c b a (LPUSH a b c).
+//  - after == R: the values chain, a after R, b after a, c after b, and the list reads R a b c
+//    (RPUSH a b c, LINSERT).
 // Concurrent pushes therefore never interleave: two LPUSHes at the head (or two RPUSHes after the
 // same tail) keep each op's values together, the op with the greater stamp first.
 //
@@ -29,7 +28,13 @@
 // covers. Such a later insert N has a key greater than R's and than the stable follower F, so the
 // RGA scan stops at R when R is present and stops at F (at the same place among the remaining
 // elements) when R is gone; and N cannot reference R, whose removal it has seen. On a single node,
-// stable is the node's own version vector and tombstones go at once.
+// stable is the node's own version vector and tombstones go at once. Two limits of the Value
+// interface: RemoveObserved (DEL) is told the DEL's context but not its dot, so its tombstones wait
+// until `stable` has passed that context for every replica it names (conservative); and the
+// keyspace drops a list whose live elements are gone, tombstones and all, so an insert that was
+// concurrent with the emptying ops and referenced one of its elements finds no reference and
+// falls back to the head (right when nothing else was inserted concurrently; racing concurrent
+// inserts may then be ordered differently here than on the other replicas).
 //
 // LSET (ListSet) is last-writer-wins on the element's value; an LSET of a removed element is a
 // no-op (remove wins). The winning LSET's stamp is kept per element in a side map, only for

@@ -46,6 +46,8 @@ ZsetValue::~ZsetValue() {
 ZsetValue::Entry* ZsetValue::FindOrCreate(std::string_view member) {
   uint64_t hash = members_.Hash(member);
   if (Entry* e = members_.Find(member, hash)) return e;
+  if (members_.size() + 1 > kListpackMaxEntries || member.size() > kListpackMaxValue)
+    listpack_ = false;
   size_t bytes = sizeof(Entry) + member.size();
   void* memory = ::operator new(bytes);
   Entry* e = new (memory) Entry();
@@ -75,8 +77,10 @@ const ZsetValue::Reg* ZsetValue::Winner(const Entry& e) {
 }
 
 double ZsetValue::EffectiveScore(const Entry& e) {
+  // Without a register the base is -0.0, the identity of addition: a member made by ZINCRBY has
+  // exactly the increment as its score, as in Redis (0.0 + -0.0 would turn -0 into 0).
   const Reg* w = Winner(e);
-  double score = w != nullptr ? w->score : 0.0;
+  double score = w != nullptr ? w->score : -0.0;
   for (const Incr& i : e.incrs) score = AddScore(score, i.delta);
   return score;
 }
@@ -113,10 +117,8 @@ void ZsetValue::AddTag(Entry* e, const Op& op) {
 }
 
 void ZsetValue::Apply(const delta::ZsetAdd& d, const Op& op) {
-  for (const auto& [raw_score, member] : d.items) {
-    CHECK(!std::isnan(raw_score));
-    // Redis keeps small sets in a listpack, which stores -0 as the integer 0.
-    double score = raw_score == 0 ? 0.0 : raw_score;
+  for (const auto& [score, member] : d.items) {
+    CHECK(!std::isnan(score));
     Entry* e = FindOrCreate(member);
     AddTag(e, op);
     EraseIf(e->regs, [&](const Reg& r) { return r.dot == op.dot || op.ctx->Covers(r.dot); });
@@ -199,7 +201,7 @@ bool ZsetValue::CompactEntry(Entry* e, const VersionVector& stable) {
     size_t n = 0;
     while (n < e->incrs.size() && stable.Covers(e->incrs[n].dot)) ++n;
     if (n > 0) {
-      if (w == nullptr) e->regs.push_back(Reg{e->incrs[0].dot, Stamp{}, 0.0});
+      if (w == nullptr) e->regs.push_back(Reg{e->incrs[0].dot, Stamp{}, -0.0});
       Reg* target = const_cast<Reg*>(Winner(*e));
       for (size_t i = 0; i < n; ++i) target->score = AddScore(target->score, e->incrs[i].delta);
       e->incrs.erase(e->incrs.begin(), e->incrs.begin() + static_cast<std::ptrdiff_t>(n));

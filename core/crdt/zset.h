@@ -69,6 +69,14 @@ class ZsetValue final : public Value {
     return members_.ScanStep(cursor, [&](const Entry* e) { f(e->DictKey(), e->score); });
   }
 
+  // Redis's encoding of this set if it had lived through the same history on one node: small sets
+  // are listpacks until a 129th member or a member over 64 bytes arrives, then skiplists for
+  // good. Replies of a few edge cases depend on it (a listpack stores a -0 score as 0, ZSCAN
+  // returns a listpack whole). Local presentation only: never part of the replicated state.
+  static constexpr size_t kListpackMaxEntries = 128;
+  static constexpr size_t kListpackMaxValue = 64;
+  bool listpack() const { return listpack_; }
+
   // Logical contents in index order (tests, simulator oracles).
   std::vector<std::pair<std::string, double>> Contents() const;
   // Number of members whose increments or extra tags wait for Compact (tests).
@@ -126,6 +134,7 @@ class ZsetValue final : public Value {
   // Compact after every op costs O(changed members), not O(size).
   absl::flat_hash_set<Entry*> pending_;
   size_t entry_bytes_ = 0;
+  bool listpack_ = true;
   mutable Stamp max_stamp_;
   mutable bool max_stamp_dirty_ = false;
 };

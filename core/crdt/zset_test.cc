@@ -151,12 +151,18 @@ TEST(ZsetValueTest, SameMemberTwiceInOneAddKeepsTheLast) {
   EXPECT_EQ(r.value().pending_compaction(), 0u);
 }
 
-TEST(ZsetValueTest, NegativeZeroIsStoredAsZero) {
+TEST(ZsetValueTest, NegativeZeroScoresKeepTheirSign) {
+  // The CRDT keeps the bits it is given (the ZADD handler decides, as Redis's encodings do).
   Replica r(1, true);
   r.Add({{-0.0, "a"}});
-  EXPECT_FALSE(std::signbit(*r.value().Score("a")));
+  EXPECT_TRUE(std::signbit(*r.value().Score("a")));
+  // A member made by ZINCRBY scores exactly its increment: the base is -0.0, not 0.0.
   r.Incr("b", -0.0);
-  EXPECT_FALSE(std::signbit(*r.value().Score("b")));
+  EXPECT_TRUE(std::signbit(*r.value().Score("b")));
+  r.Incr("c", 0.0);
+  EXPECT_FALSE(std::signbit(*r.value().Score("c")));
+  r.Incr("a", 0.0);
+  EXPECT_FALSE(std::signbit(*r.value().Score("a")));
 }
 
 TEST(ZsetValueTest, LocalIncrementsMatchRedisBitForBit) {
@@ -342,6 +348,28 @@ TEST(ZsetValueTest, CompactWithStableKeepsScoresBitForBit) {
   }
   EXPECT_TRUE(SameBits(a.Contents(), b.Contents()));
   EXPECT_TRUE(SameBits(a.Contents(), c.Contents()));
+}
+
+TEST(ZsetValueTest, FoldedIncrementsStayBeforeLaterOnes) {
+  // b's two +1 become stable and fold; a's later +1e16 (smaller origin id, greater stamp) must
+  // still be added after them: 1 + 1 + 1e16, never 1e16 + 1 + 1 (which rounds to 1e16).
+  Replica a(1), b(2), fresh(3);
+  std::vector<RecPtr> ops = {b.Incr("m", 1), b.Incr("m", 1)};
+  for (const RecPtr& op : ops) a.Deliver(op);
+  ops.push_back(a.Add({{5, "other"}}));
+  b.Deliver(ops[2]);
+  // b now knows a saw its increments: with two replicas, 1:1 and 2:2 are causally stable at b.
+  VersionVector stable_b;
+  stable_b.Raise(1, 1);
+  stable_b.Raise(2, 2);
+  b.Compact(stable_b);
+  EXPECT_EQ(b.value().pending_compaction(), 0u);
+  ops.push_back(a.Incr("m", 1e16));
+  b.Deliver(ops[3]);
+  for (const RecPtr& op : ops) fresh.Deliver(op);
+  EXPECT_EQ(fresh.Contents(), (Contents{{"other", 5}, {"m", 1e16 + 2}}));
+  EXPECT_TRUE(SameBits(a.Contents(), fresh.Contents()));
+  EXPECT_TRUE(SameBits(b.Contents(), fresh.Contents()));
 }
 
 // Every causal delivery order of a fixed concurrent history gives the same contents.
