@@ -9,7 +9,9 @@
 namespace cordis::prod {
 namespace {
 
-constexpr size_t kReadChunk = 16 * 1024;
+constexpr size_t kReadChunk = 64 * 1024;
+// Fairness: one connection reads at most this much before others get a turn.
+constexpr size_t kMaxReadPerWakeup = 1024 * 1024;
 constexpr auto kTickPeriod = std::chrono::milliseconds(100);
 
 std::string Endpoint(const asio::ip::tcp::endpoint& ep) {
@@ -32,6 +34,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     auto local = socket_.local_endpoint(ec);
     session_ = server_.node().OpenSession(Endpoint(remote), Endpoint(local), Server::NowUs());
     session_->fd = socket_.native_handle();
+    socket_.non_blocking(true, ec);
     Read();
   }
 
@@ -42,15 +45,30 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
  private:
+  // Waits for readability, then reads into the server's shared buffer: an idle connection holds
+  // no read buffer, so ten thousand idle clients cost little memory.
   void Read() {
-    socket_.async_read_some(
-        asio::buffer(buf_, kReadChunk),
-        [self = shared_from_this()](const asio::error_code& ec, size_t n) { self->OnRead(ec, n); });
+    socket_.async_wait(asio::ip::tcp::socket::wait_read,
+                       [self = shared_from_this()](const asio::error_code& ec) { self->OnReadable(ec); });
   }
 
-  void OnRead(const asio::error_code& ec, size_t n) {
-    if (ec) return Close();
-    session_->input.append(buf_, n);
+  void OnReadable(const asio::error_code& ec) {
+    if (ec || closed_) return Close();
+    std::vector<char>& buf = server_.read_buffer();
+    asio::error_code rec;
+    size_t total = 0;
+    for (;;) {
+      size_t n = socket_.read_some(asio::buffer(buf), rec);
+      if (rec == asio::error::would_block || rec == asio::error::try_again) break;
+      if (rec) {
+        if (total == 0) return Close();
+        break;
+      }
+      session_->input.append(buf.data(), n);
+      total += n;
+      if (n < buf.size() || total >= kMaxReadPerWakeup) break;
+    }
+    if (total == 0) return Read();
     server_.node().ProcessInput(session_, Server::NowUs());
     if (session_->output.empty()) {
       if (session_->close_after_reply) return Close();
@@ -91,7 +109,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Server& server_;
   asio::ip::tcp::socket socket_;
   Session* session_ = nullptr;
-  char buf_[kReadChunk];
   std::string out_;
   bool writing_ = false;
   bool closing_ = false;
@@ -99,7 +116,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 };
 
 Server::Server(asio::io_context& io, const ServerOptions& opts)
-    : io_(io), opts_(opts), acceptor_(io), tick_timer_(io) {}
+    : io_(io), opts_(opts), acceptor_(io), tick_timer_(io), read_buffer_(kReadChunk) {}
 
 Server::~Server() = default;
 

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 #include <map>
 
 #include <asio.hpp>
@@ -37,6 +38,8 @@ class Server {
 
   Node& node() { return *node_; }
   void Forget(Connection* c);
+  // One read buffer shared by every connection (the loop is single-threaded).
+  std::vector<char>& read_buffer() { return read_buffer_; }
   static int64_t NowUs();
 
  private:
@@ -50,6 +53,7 @@ class Server {
   asio::ip::tcp::acceptor acceptor_;
   asio::steady_timer tick_timer_;
   std::map<Connection*, std::shared_ptr<Connection>> connections_;
+  std::vector<char> read_buffer_;
   int port_ = 0;
   bool stopping_ = false;
 };

@@ -23,7 +23,8 @@ namespace {
 constexpr std::string_view kXxAndNx = "ERR XX and NX options at the same time are not compatible";
 constexpr std::string_view kGtLtNx =
     "ERR GT, LT, and/or NX options at the same time are not compatible";
-constexpr std::string_view kIncrSinglePair = "ERR INCR option supports a single increment-element pair";
+constexpr std::string_view kIncrSinglePair =
+    "ERR INCR option supports a single increment-element pair";
 constexpr std::string_view kNan = "ERR resulting score is not a number (NaN)";
 constexpr std::string_view kLimitNeedsRange =
     "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX";
@@ -84,19 +85,27 @@ struct LexRange {
 
   bool GteMin(std::string_view m) const {
     switch (min.kind) {
-      case LexBound::kMinusInf: return true;
-      case LexBound::kPlusInf: return false;
-      case LexBound::kInclusive: return m >= min.value;
-      case LexBound::kExclusive: return m > min.value;
+      case LexBound::kMinusInf:
+        return true;
+      case LexBound::kPlusInf:
+        return false;
+      case LexBound::kInclusive:
+        return m >= min.value;
+      case LexBound::kExclusive:
+        return m > min.value;
     }
     return false;
   }
   bool LteMax(std::string_view m) const {
     switch (max.kind) {
-      case LexBound::kMinusInf: return false;
-      case LexBound::kPlusInf: return true;
-      case LexBound::kInclusive: return m <= max.value;
-      case LexBound::kExclusive: return m < max.value;
+      case LexBound::kMinusInf:
+        return false;
+      case LexBound::kPlusInf:
+        return true;
+      case LexBound::kInclusive:
+        return m <= max.value;
+      case LexBound::kExclusive:
+        return m < max.value;
     }
     return false;
   }
@@ -148,9 +157,8 @@ std::optional<size_t> LexStart(const ZSetIndex& index, const LexRange& r, bool r
 // The elements of a lex walk from `start` (see LexStart): skip `offset` elements unchecked, then
 // take elements while they stay inside the far end of the range, at most `limit` (negative: no
 // limit). A negative offset gives nothing, as in Redis (its skip loop runs off the end).
-std::vector<std::pair<double, std::string_view>> LexWalk(const ZSetIndex& index,
-                                                         const LexRange& r, size_t start,
-                                                         bool reverse, int64_t offset,
+std::vector<std::pair<double, std::string_view>> LexWalk(const ZSetIndex& index, const LexRange& r,
+                                                         size_t start, bool reverse, int64_t offset,
                                                          int64_t limit) {
   std::vector<std::pair<double, std::string_view>> out;
   if (offset < 0 || static_cast<uint64_t>(offset) >= index.size()) return out;
@@ -178,9 +186,7 @@ std::optional<int64_t> IntArg(CommandContext& ctx, std::string_view arg) {
 class RangeReply {
  public:
   RangeReply(CommandContext& ctx, bool withscores) : ctx_(ctx), withscores_(withscores) {}
-  void Begin(size_t n) {
-    ctx_.reply.Array(withscores_ && !ctx_.reply.resp3() ? 2 * n : n);
-  }
+  void Begin(size_t n) { ctx_.reply.Array(withscores_ && !ctx_.reply.resp3() ? 2 * n : n); }
   void Emit(std::string_view member, double score) {
     if (withscores_ && ctx_.reply.resp3()) ctx_.reply.Array(2);
     ctx_.reply.Bulk(member);
@@ -207,105 +213,135 @@ struct ZaddFlags {
   bool nx = false, xx = false, gt = false, lt = false, ch = false, incr = false;
 };
 
-struct ZaddOutcome {
-  int64_t added = 0, updated = 0, processed = 0;
-  double score = 0;  // the last processed score (INCR's reply)
+bool* ZaddFlag(ZaddFlags& f, std::string_view opt) {
+  if (EqualsIgnoreCase(opt, "nx")) return &f.nx;
+  if (EqualsIgnoreCase(opt, "xx")) return &f.xx;
+  if (EqualsIgnoreCase(opt, "ch")) return &f.ch;
+  if (EqualsIgnoreCase(opt, "incr")) return &f.incr;
+  if (EqualsIgnoreCase(opt, "gt")) return &f.gt;
+  if (EqualsIgnoreCase(opt, "lt")) return &f.lt;
+  return nullptr;
+}
+
+struct ZaddArgs {
+  ZaddFlags flags;
+  size_t first_pair = 2;  // argument index of the first score
+  std::vector<double> scores;
 };
 
-// Redis's zaddGenericCommand: ZADD and ZINCRBY (which is ZADD with INCR preset).
-void ZaddGeneric(CommandContext& ctx, bool incr_command) {
+// Options, their conflicts and every score, in Redis's order of checks. Replies on error.
+bool ParseZadd(CommandContext& ctx, bool incr_command, ZaddArgs* z) {
   const auto& a = ctx.args;
-  std::string_view key = a[1];
-  ZaddFlags f;
+  ZaddFlags& f = z->flags;
   f.incr = incr_command;
   size_t idx = 2;
-  for (; idx < a.size(); ++idx) {
-    std::string_view opt = a[idx];
-    if (EqualsIgnoreCase(opt, "nx")) f.nx = true;
-    else if (EqualsIgnoreCase(opt, "xx")) f.xx = true;
-    else if (EqualsIgnoreCase(opt, "ch")) f.ch = true;
-    else if (EqualsIgnoreCase(opt, "incr")) f.incr = true;
-    else if (EqualsIgnoreCase(opt, "gt")) f.gt = true;
-    else if (EqualsIgnoreCase(opt, "lt")) f.lt = true;
-    else break;
-  }
+  for (bool* flag; idx < a.size() && (flag = ZaddFlag(f, a[idx])) != nullptr; ++idx) *flag = true;
   size_t elements = a.size() - idx;
-  if (elements % 2 != 0 || elements == 0) return ctx.reply.Error(err::kSyntax);
+  if (elements % 2 != 0 || elements == 0) return ctx.reply.Error(err::kSyntax), false;
   elements /= 2;
-  if (f.nx && f.xx) return ctx.reply.Error(kXxAndNx);
-  if ((f.gt && f.nx) || (f.lt && f.nx) || (f.gt && f.lt)) return ctx.reply.Error(kGtLtNx);
-  if (f.incr && elements > 1) return ctx.reply.Error(kIncrSinglePair);
-  std::vector<double> scores(elements);
+  if (f.nx && f.xx) return ctx.reply.Error(kXxAndNx), false;
+  if ((f.gt && f.nx) || (f.lt && f.nx) || (f.gt && f.lt)) return ctx.reply.Error(kGtLtNx), false;
+  if (f.incr && elements > 1) return ctx.reply.Error(kIncrSinglePair), false;
+  z->first_pair = idx;
+  z->scores.resize(elements);
   for (size_t j = 0; j < elements; ++j) {
     std::optional<double> s = ParseDouble(a[idx + 2 * j]);
-    if (!s) return ctx.reply.Error(err::kNotFloat);
-    scores[j] = *s;
+    if (!s) return ctx.reply.Error(err::kNotFloat), false;
+    z->scores[j] = *s;
   }
+  return true;
+}
 
-  bool wrong = false;
-  ZsetValue* z = ctx.LookupAs<ZsetValue>(key, &wrong);
-  if (wrong) return;
-  ZaddOutcome out;
-  delta::ZsetAdd adds;  // non-INCR: the final score of each member that changes
-  std::optional<delta::ZsetIncr> incr;
-  absl::flat_hash_map<std::string_view, size_t> pending;  // member -> position in adds.items
+struct ZaddPlan {
+  int64_t added = 0, updated = 0, processed = 0;
+  double score = 0;                     // the last processed score (INCR's reply)
+  delta::ZsetAdd adds;                  // without INCR: the final score of each changed member
+  std::optional<delta::ZsetIncr> incr;  // with INCR
+};
+
+// Runs Redis's zsetAdd over every pair against the local state (z may be null: a new key) and
+// collects what changes. Returns false when INCR would make the score NaN (nothing changes).
+bool PlanZadd(const std::vector<std::string_view>& a, const ZaddArgs& z_args, const ZsetValue* z,
+              ZaddPlan* plan) {
+  const ZaddFlags& f = z_args.flags;
+  absl::flat_hash_map<std::string_view, size_t> planned;  // member -> position in adds.items
   // Follows Redis's encoding through the command: a listpack stores -0 as 0, and the set turns
   // into a skiplist before its 129th member or a member over 64 bytes is inserted.
   bool listpack = z != nullptr ? z->listpack() : true;
   size_t size = z != nullptr ? z->size() : 0;
-  if (z != nullptr || !f.xx) {
-    for (size_t j = 0; j < elements; ++j) {
-      double score = scores[j];
-      std::string_view member = a[idx + 2 * j + 1];
-      auto it = pending.find(member);
-      std::optional<double> cur =
-          it != pending.end() ? adds.items[it->second].first
-                              : (z != nullptr ? z->Score(member) : std::nullopt);
-      if (cur) {
-        if (f.nx) continue;
-        if (f.incr) {
-          score += *cur;
-          if (std::isnan(score)) return ctx.reply.Error(kNan);
-        }
-        if ((f.lt && score >= *cur) || (f.gt && score <= *cur)) continue;
-        ++out.processed;
-        out.score = score;
-        if (score == *cur) continue;
-        ++out.updated;
-      } else if (!f.xx) {
-        if (size + 1 > ZsetValue::kListpackMaxEntries || member.size() > ZsetValue::kListpackMaxValue)
-          listpack = false;
-        ++size;
-        ++out.added;
-        ++out.processed;
-        out.score = score;
-      } else {
-        continue;
-      }
+  for (size_t j = 0; j < z_args.scores.size(); ++j) {
+    double score = z_args.scores[j];
+    std::string_view member = a[z_args.first_pair + 2 * j + 1];
+    auto it = planned.find(member);
+    std::optional<double> cur = it != planned.end()
+                                    ? plan->adds.items[it->second].first
+                                    : (z != nullptr ? z->Score(member) : std::nullopt);
+    if (cur) {
+      if (f.nx) continue;
       if (f.incr) {
-        // The new score is (current or -0.0) + delta: a +0 delta gives the listpack's +0.
-        incr = delta::ZsetIncr{member, listpack && scores[j] == 0 ? 0.0 : scores[j]};
-      } else if (it != pending.end()) {
-        adds.items[it->second].first = listpack && score == 0 ? 0.0 : score;
-      } else {
-        pending.emplace(member, adds.items.size());
-        adds.items.emplace_back(listpack && score == 0 ? 0.0 : score, member);
+        score += *cur;
+        if (std::isnan(score)) return false;
       }
+      if ((f.lt && score >= *cur) || (f.gt && score <= *cur)) continue;
+      ++plan->processed;
+      plan->score = score;
+      if (score == *cur) continue;
+      ++plan->updated;
+    } else if (!f.xx) {
+      if (size + 1 > ZsetValue::kListpackMaxEntries ||
+          member.size() > ZsetValue::kListpackMaxValue) {
+        listpack = false;
+      }
+      ++size;
+      ++plan->added;
+      ++plan->processed;
+      plan->score = score;
+    } else {
+      continue;
+    }
+    double stored = listpack && score == 0 ? 0.0 : score;
+    if (f.incr) {
+      // The new score is (current or -0.0) + delta: a +0 delta gives the listpack's +0.
+      double d = z_args.scores[j];
+      plan->incr = delta::ZsetIncr{member, listpack && d == 0 ? 0.0 : d};
+    } else if (it != planned.end()) {
+      plan->adds.items[it->second].first = stored;
+    } else {
+      planned.emplace(member, plan->adds.items.size());
+      plan->adds.items.emplace_back(stored, member);
     }
   }
-  if (incr || !adds.items.empty()) {
+  return true;
+}
+
+// Redis's zaddGenericCommand: ZADD and ZINCRBY (which is ZADD with INCR preset).
+void ZaddGeneric(CommandContext& ctx, bool incr_command) {
+  ZaddArgs args;
+  if (!ParseZadd(ctx, incr_command, &args)) return;
+  std::string_view key = ctx.args[1];
+  bool wrong = false;
+  ZsetValue* z = ctx.LookupAs<ZsetValue>(key, &wrong);
+  if (wrong) return;
+  ZaddPlan plan;
+  // XX on a missing key: nothing to do (and no key is created).
+  if ((z != nullptr || !args.flags.xx) && !PlanZadd(ctx.args, args, z, &plan)) {
+    return ctx.reply.Error(kNan);
+  }
+  if (plan.incr || !plan.adds.items.empty()) {
     Op op = ctx.NewOp(key);
-    if (incr) {
-      op.payload = *incr;
+    if (plan.incr) {
+      op.payload = *plan.incr;
     } else {
-      op.payload = std::move(adds);
+      op.payload = std::move(plan.adds);
     }
     ctx.Commit(op);
   }
-  if (!f.incr) return ctx.reply.Integer(f.ch ? out.added + out.updated : out.added);
-  if (out.processed == 0) return ctx.reply.NullBulk();
+  if (!args.flags.incr) {
+    return ctx.reply.Integer(args.flags.ch ? plan.added + plan.updated : plan.added);
+  }
+  if (plan.processed == 0) return ctx.reply.NullBulk();
   // Redis replies the score it computed, before a listpack turns a -0 into 0.
-  ctx.reply.Double(out.score);
+  ctx.reply.Double(plan.score);
 }
 
 void ZaddCommand(CommandContext& ctx) { ZaddGeneric(ctx, false); }
@@ -599,8 +635,8 @@ void ZrangeGeneric(CommandContext& ctx, RangeType type, Direction dir) {
     return out.EmitRanks(index, first, n, reverse);
   }
   if (type == RangeType::kScore) {
-    return EmitLimited(out, index, index.FirstRankInRange(range), index.CountInRange(range),
-                       offset, limit, reverse);
+    return EmitLimited(out, index, index.FirstRankInRange(range), index.CountInRange(range), offset,
+                       limit, reverse);
   }
   std::vector<std::pair<double, std::string_view>> found;
   if (offset <= 0 || static_cast<uint64_t>(offset) < index.size()) {
@@ -611,9 +647,7 @@ void ZrangeGeneric(CommandContext& ctx, RangeType type, Direction dir) {
   for (const auto& [score, member] : found) out.Emit(member, score);
 }
 
-void ZrangeCommand(CommandContext& ctx) {
-  ZrangeGeneric(ctx, RangeType::kAuto, Direction::kAuto);
-}
+void ZrangeCommand(CommandContext& ctx) { ZrangeGeneric(ctx, RangeType::kAuto, Direction::kAuto); }
 void ZrevrangeCommand(CommandContext& ctx) {
   ZrangeGeneric(ctx, RangeType::kRank, Direction::kReverse);
 }
@@ -709,9 +743,17 @@ void RegisterZsetCommands(CommandTable& t) {
   using namespace cmd;
   auto add = [&](std::string_view name, int arity, uint32_t flags, CommandHandler h,
                  std::string_view summary, std::string_view since, std::string_view complexity) {
-    t.Add({.name = name, .arity = arity, .flags = flags, .first_key = 1, .last_key = 1,
-           .key_step = 1, .handler = h, .group = "sorted-set", .summary = summary,
-           .since = since, .complexity = complexity});
+    t.Add({.name = name,
+           .arity = arity,
+           .flags = flags,
+           .first_key = 1,
+           .last_key = 1,
+           .key_step = 1,
+           .handler = h,
+           .group = "sorted-set",
+           .summary = summary,
+           .since = since,
+           .complexity = complexity});
   };
   constexpr std::string_view kRangeCost =
       "O(log(N)+M) with N being the number of elements in the sorted set and M the number of "
@@ -724,8 +766,7 @@ void RegisterZsetCommands(CommandTable& t) {
       "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number "
       "of elements popped.";
   add("zadd", -4, kWrite | kDenyOom | kFast, ZaddCommand,
-      "Add one or more members to a sorted set, or update its score if it already exists",
-      "1.2.0",
+      "Add one or more members to a sorted set, or update its score if it already exists", "1.2.0",
       "O(log(N)) for each item added, where N is the number of elements in the sorted set.");
   add("zincrby", 4, kWrite | kDenyOom | kFast, ZincrbyCommand,
       "Increment the score of a member in a sorted set", "1.2.0",
@@ -756,15 +797,14 @@ void RegisterZsetCommands(CommandTable& t) {
       "Count the members in a sorted set with scores within the given values", "2.0.0",
       "O(log(N)) with N being the number of elements in the sorted set.");
   add("zlexcount", 4, kReadOnly | kFast, ZlexcountCommand,
-      "Count the number of members in a sorted set between a given lexicographical range",
-      "2.8.9", "O(log(N)) with N being the number of elements in the sorted set.");
+      "Count the number of members in a sorted set between a given lexicographical range", "2.8.9",
+      "O(log(N)) with N being the number of elements in the sorted set.");
   add("zrank", 3, kReadOnly | kFast, ZrankCommand,
       "Determine the index of a member in a sorted set", "2.0.0", "O(log(N))");
   add("zrevrank", 3, kReadOnly | kFast, ZrevrankCommand,
       "Determine the index of a member in a sorted set, with scores ordered from high to low",
       "2.0.0", "O(log(N))");
-  add("zrange", -4, kReadOnly, ZrangeCommand, "Return a range of members in a sorted set",
-      "1.2.0",
+  add("zrange", -4, kReadOnly, ZrangeCommand, "Return a range of members in a sorted set", "1.2.0",
       "O(log(N)+M) with N being the number of elements in the sorted set and M the number of "
       "elements returned.");
   add("zrevrange", -4, kReadOnly, ZrevrangeCommand,

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <new>
+#include <cmath>
 #include <type_traits>
 
 #include "core/base/check.h"
@@ -12,16 +13,6 @@
 namespace cordis {
 namespace {
 
-template <typename T>
-T Plus(T a, T b) {
-  if constexpr (std::is_integral_v<T>) {
-    return static_cast<T>(static_cast<std::make_unsigned_t<T>>(a) +
-                          static_cast<std::make_unsigned_t<T>>(b));
-  } else {
-    return a + b;
-  }
-}
-
 const HashValue::Reg* Winner(const HashValue::Field* f) {
   const HashValue::Reg* best = nullptr;
   for (const HashValue::Reg& r : f->regs)
@@ -29,28 +20,94 @@ const HashValue::Reg* Winner(const HashValue::Field* f) {
   return best;
 }
 
-}  // namespace
-
-template <typename T>
-T HashValue::CanonicalSum(const Counter<T>& c) {
-  const auto& folded = c.folded();    // sorted by replica
-  const auto& pending = c.pending();  // sorted by (replica, seq)
-  T total{};
-  size_t f = 0, p = 0;
-  while (f < folded.size() || p < pending.size()) {
-    ReplicaId r = f < folded.size() ? folded[f].replica : pending[p].dot.replica;
-    if (p < pending.size()) r = std::min(r, pending[p].dot.replica);
-    T partial{};
-    if (f < folded.size() && folded[f].replica == r) partial = folded[f++].sum;
-    for (; p < pending.size() && pending[p].dot.replica == r; ++p)
-      partial = Plus(partial, pending[p].delta);
-    total = Plus(total, partial);
-  }
-  return total;
+// The base an increment log starts from: the winning register, or "0" when there is none.
+std::string_view BaseOf(const HashValue::Field* f) {
+  const HashValue::Reg* w = Winner(f);
+  return w != nullptr ? std::string_view(w->bytes) : std::string_view("0");
 }
 
-template int64_t HashValue::CanonicalSum(const Counter<int64_t>&);
-template long double HashValue::CanonicalSum(const Counter<long double>&);
+uint64_t Rank(const VersionVector& ctx) {
+  uint64_t sum = 0;
+  for (const auto& [replica, seq] : ctx.entries()) sum += seq;
+  return sum;
+}
+
+bool Before(const IncrementLog::Entry& a, uint64_t rank, const Dot& dot) {
+  return a.rank != rank ? a.rank < rank : a.dot < dot;
+}
+
+}  // namespace
+
+void IncrementLog::Add(const Op& op, bool is_float, int64_t i, long double f) {
+  uint64_t rank = Rank(*op.ctx);
+  // Causal stability: whatever arrives after a fold has seen the folded increments.
+  if (folded_) CHECK_GT(rank, folded_rank_);
+  auto it = std::lower_bound(pending_.begin(), pending_.end(), op.dot,
+                             [&](const Entry& e, const Dot& d) { return Before(e, rank, d); });
+  CHECK(it == pending_.end() || it->dot != op.dot);
+  pending_.insert(it, Entry{rank, op.dot, op.stamp.hlc, is_float, i, f});
+}
+
+bool IncrementLog::RemoveObserved(const VersionVector& ctx) {
+  size_t before = pending_.size();
+  std::erase_if(pending_, [&](const Entry& e) { return ctx.Covers(e.dot); });
+  bool changed = pending_.size() != before;
+  if (folded_) {
+    CHECK(ctx.Dominates(folded_vv_));
+    folded_.reset();
+    folded_vv_.Clear();
+    folded_rank_ = folded_hlc_ = 0;
+    changed = true;
+  }
+  return changed;
+}
+
+void IncrementLog::Compact(const VersionVector& stable, std::string_view base) {
+  size_t n = 0;
+  while (n < pending_.size() && stable.Covers(pending_[n].dot)) ++n;
+  if (n == 0) return;
+  if (!folded_) folded_.emplace(base);
+  for (size_t k = 0; k < n; ++k) {
+    const Entry& e = pending_[k];
+    Step(&*folded_, e);
+    folded_vv_.Raise(e.dot.replica, e.dot.seq);
+    folded_rank_ = std::max(folded_rank_, e.rank);
+    folded_hlc_ = std::max(folded_hlc_, e.hlc);
+  }
+  pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(n));
+}
+
+std::string IncrementLog::Evaluate(std::string_view base) const {
+  std::string v(folded_ ? std::string_view(*folded_) : base);
+  for (const Entry& e : pending_) Step(&v, e);
+  return v;
+}
+
+void IncrementLog::Step(std::string* value, const Entry& e) {
+  if (!e.is_float) {
+    if (std::optional<int64_t> n = StringValue::ParseInt64(*value)) {
+      *value = std::to_string(static_cast<int64_t>(static_cast<uint64_t>(*n) +
+                                                   static_cast<uint64_t>(e.i)));
+      return;
+    }
+  }
+  std::optional<long double> x = StringValue::ParseLongDouble(*value);
+  if (!x) return;
+  long double r = *x + (e.is_float ? e.f : static_cast<long double>(e.i));
+  if (std::isfinite(r)) *value = StringValue::FormatLongDouble(r);
+}
+
+uint64_t IncrementLog::MaxHlc() const {
+  uint64_t m = folded_hlc_;
+  for (const Entry& e : pending_) m = std::max(m, e.hlc);
+  return m;
+}
+
+size_t IncrementLog::MemoryBytes() const {
+  size_t bytes = pending_.capacity() * sizeof(Entry);
+  if (folded_ && folded_->capacity() > 15) bytes += folded_->capacity() + 1;
+  return bytes;
+}
 
 HashValue::~HashValue() {
   dict_.Clear([](Field* f) {
@@ -59,21 +116,16 @@ HashValue::~HashValue() {
   });
 }
 
-HashValue::Field* HashValue::NewField(std::string_view name, uint64_t hash) {
-  void* mem = ::operator new(sizeof(Field) + name.size());
-  Field* f = new (mem) Field();
-  f->dict_hash = hash;
-  f->len = static_cast<uint32_t>(name.size());
-  std::memcpy(f->bytes, name.data(), name.size());
-  node_bytes_ += sizeof(Field) + name.size();
-  return f;
-}
-
 HashValue::Field* HashValue::FindOrCreate(std::string_view name) {
   uint64_t hash = dict_.Hash(name);
   Field* f = dict_.Find(name, hash);
   if (f == nullptr) {
-    f = NewField(name, hash);
+    void* mem = ::operator new(sizeof(Field) + name.size());
+    f = new (mem) Field();
+    f->dict_hash = hash;
+    f->len = static_cast<uint32_t>(name.size());
+    std::memcpy(f->bytes, name.data(), name.size());
+    node_bytes_ += sizeof(Field) + name.size();
     dict_.Insert(f);
   }
   return f;
@@ -100,27 +152,11 @@ void HashValue::RaiseMax(const Stamp& s) const {
   if (max_stamp_valid_ && s > max_stamp_) max_stamp_ = s;
 }
 
-void HashValue::Queue(Field* f) {
-  if (f->queued) return;
-  f->queued = true;
-  compact_queue_.push_back(f);
-}
-
 bool HashValue::DropObserved(Field* f, const VersionVector& ctx) {
   size_t before = f->regs.size();
   EraseIf(f->regs, [&](const Reg& r) { return ctx.Covers(r.dot); });
   bool changed = f->regs.size() != before;
-  if (f->counters != nullptr) {
-    Counters& c = *f->counters;
-    size_t n = c.ints.pending().size() + c.ints.folded().size() + c.floats.pending().size() +
-               c.floats.folded().size();
-    c.ints.RemoveObserved(ctx);
-    c.floats.RemoveObserved(ctx);
-    size_t m = c.ints.pending().size() + c.ints.folded().size() + c.floats.pending().size() +
-               c.floats.folded().size();
-    changed = changed || n != m;
-    if (c.empty()) f->counters.reset();
-  }
+  if (f->counters != nullptr && f->counters->log.RemoveObserved(ctx)) changed = true;
   // Removal can only lower the greatest stamp; recompute it lazily when asked.
   if (changed) max_stamp_valid_ = false;
   if (f->dead()) return true;
@@ -129,31 +165,14 @@ bool HashValue::DropObserved(Field* f, const VersionVector& ctx) {
 }
 
 void HashValue::Refresh(Field* f) {
-  if (f->regs.size() > 1) Queue(f);
-  if (!f->has_increments()) {
-    f->counters.reset();
-    return;
+  bool has_increments = f->has_increments();
+  if (!has_increments) f->counters.reset();
+  bool foldable = f->regs.size() > 1 || (has_increments && f->counters->log.has_pending());
+  if (foldable && !f->queued) {
+    f->queued = true;
+    compact_queue_.push_back(f);
   }
-  Queue(f);
-  Counters& c = *f->counters;
-  const Reg* w = Winner(f);
-  std::string_view base = w != nullptr ? std::string_view(w->bytes) : std::string_view("0");
-  if (c.floats.empty()) {
-    std::optional<int64_t> b = StringValue::ParseInt64(base);
-    if (!b) {
-      c.value.assign(base);
-      return;
-    }
-    c.value = std::to_string(Plus(*b, CanonicalSum(c.ints)));
-    return;
-  }
-  std::optional<long double> b = StringValue::ParseLongDouble(base);
-  if (!b) {
-    c.value.assign(base);
-    return;
-  }
-  long double v = *b + static_cast<long double>(CanonicalSum(c.ints)) + CanonicalSum(c.floats);
-  c.value = StringValue::FormatLongDouble(v);
+  if (has_increments) f->counters->value = f->counters->log.Evaluate(BaseOf(f));
 }
 
 std::string_view HashValue::ValueOf(const Field* f) {
@@ -187,16 +206,17 @@ void HashValue::Apply(const delta::HashRemove& d, const Op& op) {
   }
 }
 
+// Increments compare by time only in MaxStamp; a register with the same time wins the tie.
 void HashValue::Apply(const delta::HashAdd& d, const Op& op) {
   Field* f = FindOrCreate(d.field);
-  CountersOf(f).ints.Add(op.dot, op.stamp.hlc, d.delta);
+  CountersOf(f).log.AddInt(op, d.delta);
   RaiseMax(Stamp{op.stamp.hlc, 0});
   Refresh(f);
 }
 
 void HashValue::Apply(const delta::HashAddFloat& d, const Op& op) {
   Field* f = FindOrCreate(d.field);
-  CountersOf(f).floats.Add(op.dot, op.stamp.hlc, d.delta);
+  CountersOf(f).log.AddFloat(op, d.delta);
   RaiseMax(Stamp{op.stamp.hlc, 0});
   Refresh(f);
 }
@@ -219,11 +239,7 @@ Stamp HashValue::MaxStamp() const {
     Stamp m;
     dict_.ForEach([&](const Field* f) {
       for (const Reg& r : f->regs) m = std::max(m, r.stamp);
-      if (f->counters != nullptr) {
-        // Increments compare by time only; a register with the same time wins the tie.
-        uint64_t hlc = std::max(f->counters->ints.MaxHlc(), f->counters->floats.MaxHlc());
-        m = std::max(m, Stamp{hlc, 0});
-      }
+      if (f->counters != nullptr) m = std::max(m, Stamp{f->counters->log.MaxHlc(), 0});
     });
     max_stamp_ = m;
     max_stamp_valid_ = true;
@@ -236,20 +252,16 @@ void HashValue::Compact(const VersionVector& stable) {
   if (compact_queue_.empty() || stable == last_stable_) return;
   last_stable_ = stable;
   std::erase_if(compact_queue_, [&](Field* f) {
-    if (f->counters != nullptr) {
-      f->counters->ints.Compact(stable);
-      f->counters->floats.Compact(stable);
-    }
+    // The folded prefix starts from the winning register; under causal stability no register
+    // can take its place without removing the folded increments (every later op has seen them).
+    if (f->counters != nullptr) f->counters->log.Compact(stable, BaseOf(f));
     // A register entry every replica has seen, under a greater one, can never be visible again:
     // any op that could remove the greater entry has seen (and so removes) this one too.
     if (f->regs.size() > 1) {
-      const Reg* w = Winner(f);
-      Stamp top = w->stamp;
+      Stamp top = Winner(f)->stamp;
       EraseIf(f->regs, [&](const Reg& r) { return r.stamp < top && stable.Covers(r.dot); });
     }
-    bool pending = f->counters != nullptr &&
-                   (!f->counters->ints.pending().empty() || !f->counters->floats.pending().empty());
-    bool keep = pending || f->regs.size() > 1;
+    bool keep = f->regs.size() > 1 || (f->counters != nullptr && f->counters->log.has_pending());
     f->queued = keep;
     return !keep;
   });
@@ -262,8 +274,8 @@ size_t HashValue::MemoryBytes() const {
     for (const Reg& r : f->regs)
       if (r.bytes.capacity() > 15) bytes += r.bytes.capacity() + 1;
     if (f->counters != nullptr) {
-      bytes += sizeof(Counters) + f->counters->ints.MemoryBytes() +
-               f->counters->floats.MemoryBytes() + f->counters->value.capacity() + 1;
+      bytes += sizeof(Counters) + f->counters->log.MemoryBytes();
+      if (f->counters->value.capacity() > 15) bytes += f->counters->value.capacity() + 1;
     }
   });
   return bytes;

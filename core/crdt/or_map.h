@@ -1,23 +1,14 @@
-// The hash type: an observed-remove map of fields. Each field is what a string key is (see
-// lww_string.h), scoped to the field:
+// The hash type: an observed-remove map of fields. Each field is a last-writer-wins register with
+// a log of counter increments on top:
 //
-//   field := regs      last-writer-wins register entries (HSET, HSETNX, HMSET). An HSET drops the
-//                      entries (and counter increments) its origin had seen and adds its own;
-//                      concurrent HSETs each leave one entry and the greatest stamp is visible.
-//            ints      integer increments (HINCRBY), one (dot, delta) each, summed on top of the
-//                      register; an HSET keeps the increments it had not seen.
-//            floats    float increments (HINCRBYFLOAT), likewise.
+//   field := regs      register entries (HSET, HSETNX, HMSET). An HSET drops the entries and
+//                      increments its origin had seen and adds its own; concurrent HSETs each
+//                      leave one entry and the greatest stamp is the base value.
+//            incs      HINCRBY / HINCRBYFLOAT increments (IncrementLog below), applied to the base
+//                      one by one as Redis applies them; an HSET keeps the increments it had not
+//                      seen, so concurrent increments all count.
 //
-// Logical value of a field (identical to StringValue::Get):
-//   no increments          -> the winning register's bytes
-//   integer increments     -> int64(register or "0") + sum, wrapping
-//   any float increments   -> long double(register or "0") + ints + floats, printed like Redis
-// If the register is not a number the increments cannot apply and the value is the register's
-// bytes (only a concurrent HSET of a non-number racing with increments gets there).
-//
-// Sums are canonical: one partial sum per origin, in sequence order, added in replica-id order,
-// so float values are byte-identical on every replica whatever the arrival order. HDEL drops the
-// entries its origin had seen; a field with no entry left is gone.
+// HDEL drops the entries its origin had seen; a field with no entry left is gone.
 //
 // Fields live in the seeded Dict, one node per field with the field bytes inline; register bytes
 // up to 15 bytes stay inside the node (std::string's inline buffer).
@@ -32,12 +23,70 @@
 #include <vector>
 
 #include "absl/container/inlined_vector.h"
-#include "core/crdt/counter.h"
 #include "core/keyspace/dict.h"
 #include "core/keyspace/value.h"
 #include "core/op/op.h"
 
 namespace cordis {
+
+// Counter increments over a string value, evaluated exactly as Redis evaluates a sequence of
+// HINCRBY/HINCRBYFLOAT (INCRBY/INCRBYFLOAT) commands: each step parses the current string, adds,
+// and prints the result (integers exactly; floats as "%.17Lf" without trailing zeros). Because the
+// printing rounds, steps do not associate, so every replica applies them in one canonical order:
+//
+//   rank(op) = sum of the entries of op's causal context, ties broken by dot.
+//
+// rank grows along causality (an op's context covers everything before it), so:
+//  - a local increment always applies last: its reply is what Redis would answer;
+//  - every op delivered after the increments in S became causally stable has seen S, so it ranks
+//    above all of them. Compact() therefore folds the longest stable prefix into one string, and
+//    the folded prefix stays a prefix forever: a replica that folds and one that does not compute
+//    byte-identical values, whatever the delivery order.
+// A step that cannot apply (the value is not a number, or the float result would be NaN or
+// infinite) leaves the value unchanged; locally such increments are refused, so only concurrent
+// writes get there. Integer steps that meet concurrently wrap (two's complement).
+class IncrementLog {
+ public:
+  struct Entry {
+    uint64_t rank;
+    Dot dot;
+    uint64_t hlc;
+    bool is_float;
+    int64_t i;
+    long double f;
+  };
+
+  void AddInt(const Op& op, int64_t delta) { Add(op, false, delta, 0); }
+  void AddFloat(const Op& op, long double delta) { Add(op, true, 0, delta); }
+  // Drops the increments ctx covers; the folded prefix, which every later op has seen, always
+  // goes. Returns true if anything was dropped.
+  bool RemoveObserved(const VersionVector& ctx);
+  // Folds the longest prefix of increments `stable` covers into the accumulated value, starting
+  // from `base` if nothing is folded yet. The caller guarantees the base cannot change without
+  // removing the folded increments (true of the register under causal stability).
+  void Compact(const VersionVector& stable, std::string_view base);
+  // The value: the folded prefix (or base) with the pending increments applied in order.
+  std::string Evaluate(std::string_view base) const;
+
+  bool empty() const { return pending_.empty() && !folded_; }
+  bool has_pending() const { return !pending_.empty(); }
+  bool has_folded() const { return folded_.has_value(); }
+  const std::vector<Entry>& pending() const { return pending_; }
+  uint64_t MaxHlc() const;
+  size_t MemoryBytes() const;
+
+  // One Redis step: *value += e, as HINCRBY/HINCRBYFLOAT would compute it.
+  static void Step(std::string* value, const Entry& e);
+
+ private:
+  void Add(const Op& op, bool is_float, int64_t i, long double f);
+
+  std::vector<Entry> pending_;  // sorted by (rank, dot)
+  std::optional<std::string> folded_;
+  VersionVector folded_vv_;  // the folded increments' dots
+  uint64_t folded_rank_ = 0;
+  uint64_t folded_hlc_ = 0;
+};
 
 class HashValue final : public Value {
  public:
@@ -49,23 +98,21 @@ class HashValue final : public Value {
     std::string bytes;
   };
   struct Counters {
-    Counter<int64_t> ints;
-    Counter<long double> floats;
-    std::string value;  // the field's logical value, recomputed after every change
-    bool empty() const { return ints.empty() && floats.empty(); }
+    IncrementLog log;
+    std::string value;  // the field's value, recomputed after every change
   };
   struct Field {
     Field* dict_next = nullptr;
     uint64_t dict_hash = 0;
     absl::InlinedVector<Reg, 1> regs;
-    std::unique_ptr<Counters> counters;  // null until an increment arrives
+    std::unique_ptr<Counters> counters;  // null while the field has no increments
     bool queued = false;                 // in compact_queue_
     uint32_t len = 0;
     char bytes[];  // field name (flexible array member, as KeyEntry)
 
     std::string_view DictKey() const { return {bytes, len}; }
     std::string_view name() const { return DictKey(); }
-    bool has_increments() const { return counters != nullptr && !counters->empty(); }
+    bool has_increments() const { return counters != nullptr && !counters->log.empty(); }
     bool dead() const { return regs.empty() && !has_increments(); }
   };
 
@@ -85,7 +132,7 @@ class HashValue final : public Value {
 
   size_t size() const { return dict_.size(); }
   const Field* Find(std::string_view field) const { return dict_.Find(field); }
-  // The logical value of a field of this hash; valid until the next change of the hash.
+  // The value of a field of this hash; valid until the next change of the hash.
   static std::string_view ValueOf(const Field* f);
   // The field's value, or nullopt when the field is absent.
   std::optional<std::string_view> Get(std::string_view field) const {
@@ -112,21 +159,15 @@ class HashValue final : public Value {
     return n;
   }
 
-  // Sum of a counter in the canonical order: per-origin partial sums (folded part first, then
-  // pending increments in sequence order) added in replica-id order. Integers wrap.
-  template <typename T>
-  static T CanonicalSum(const Counter<T>& c);
-
  private:
-  Field* NewField(std::string_view name, uint64_t hash);
   Field* FindOrCreate(std::string_view name);
   void FreeField(Field* f);
+  void RemoveField(Field* f);
   // Drops the entries of f that ctx covers; true if f has none left.
   bool DropObserved(Field* f, const VersionVector& ctx);
-  // Recomputes f's cached logical value (when it has increments) and queues it for Compact.
+  // Recomputes f's cached value (when it has increments) and queues it for Compact if it holds
+  // foldable metadata.
   void Refresh(Field* f);
-  void Queue(Field* f);
-  void RemoveField(Field* f);
   Counters& CountersOf(Field* f);
   void RaiseMax(const Stamp& s) const;
 
@@ -135,7 +176,6 @@ class HashValue final : public Value {
   // Fields that may hold foldable metadata (pending increments, several register entries).
   std::vector<Field*> compact_queue_;
   VersionVector last_stable_;
-  bool compact_pending_ = false;
   mutable Stamp max_stamp_;
   mutable bool max_stamp_valid_ = true;
 };

@@ -24,7 +24,9 @@ void EraseIf(C& c, P pred) {
   c.erase(std::remove_if(c.begin(), c.end(), pred), c.end());
 }
 
-bool SameBits(double a, double b) { return std::bit_cast<uint64_t>(a) == std::bit_cast<uint64_t>(b); }
+bool SameBits(double a, double b) {
+  return std::bit_cast<uint64_t>(a) == std::bit_cast<uint64_t>(b);
+}
 
 bool IncrBefore(const Dot& a_dot, const Stamp& a_stamp, const Dot& b_dot, const Stamp& b_stamp) {
   if (a_stamp != b_stamp) return a_stamp < b_stamp;
@@ -190,8 +192,7 @@ bool ZsetValue::CompactEntry(Entry* e, const VersionVector& stable) {
       if (stable.Covers(t.dot) && (keep == nullptr || t.stamp > keep->stamp)) keep = &t;
     if (keep != nullptr) {
       Dot keep_dot = keep->dot;
-      EraseIf(e->adds,
-                    [&](const Tag& t) { return stable.Covers(t.dot) && t.dot != keep_dot; });
+      EraseIf(e->adds, [&](const Tag& t) { return stable.Covers(t.dot) && t.dot != keep_dot; });
     }
   }
   // Increments: fold the stable stamp-prefix into the winning register when that register is

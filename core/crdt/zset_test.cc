@@ -379,8 +379,8 @@ TEST(ZsetValueTest, AllDeliveryOrdersConverge) {
   origin_b.Deliver(base);
   origin_c.Deliver(base);
   std::vector<RecPtr> concurrent = {
-      origin_a.Rem({"x", "y"}),  origin_a.Incr("z", 0.5),     origin_b.Add({{9, "x"}}),
-      origin_b.Incr("y", 0.25),  origin_c.Incr("x", 0.125),   origin_c.Add({{-1, "w"}, {4, "z"}}),
+      origin_a.Rem({"x", "y"}), origin_a.Incr("z", 0.5),   origin_b.Add({{9, "x"}}),
+      origin_b.Incr("y", 0.25), origin_c.Incr("x", 0.125), origin_c.Add({{-1, "w"}, {4, "z"}}),
   };
   // Per-origin order must be kept (causal delivery): sort by dot, permute, skip non-causal ones.
   std::vector<size_t> perm(concurrent.size());

@@ -129,8 +129,8 @@ struct World {
   }
 
   // One step: (kind, replica, a, b, skew) are small random numbers. kind: 0-1 ZADD, 2-5 ZINCRBY
-  // (increments are where ordering matters), 6 ZREM, 7 DEL, 8-15 deliver one op. Clock skew makes stamps
-  // disagree with real time, so LWW outcomes are not just "last applied".
+  // (increments are where ordering matters), 6 ZREM, 7 DEL, 8-15 deliver one op. Clock skew makes
+  // stamps disagree with real time, so LWW outcomes are not just "last applied".
   void Step(int kind, int ri, int a, int b, int skew) {
     Replica& r = *replicas[ri % kReplicas];
     if (kind >= 8) {
@@ -187,8 +187,8 @@ RC_GTEST_PROP(ZsetProperty, ConcurrentHistoriesConvergeBitForBit, ()) {
   auto byte = [](int n) { return rc::gen::inRange<uint8_t>(0, static_cast<uint8_t>(n)); };
   const auto steps = *rc::gen::container<std::vector<Step>>(
       *rc::gen::inRange<size_t>(0, 600),
-      rc::gen::resize(100, rc::gen::tuple(byte(16), byte(kReplicas), byte(255), byte(255),
-                                          byte(255))));
+      rc::gen::resize(100,
+                      rc::gen::tuple(byte(16), byte(kReplicas), byte(255), byte(255), byte(255))));
   World w;
   for (const auto& [k, r, a, b, skew] : steps) w.Step(k % 16, r, a, b, skew);
   for (auto& r : w.replicas) w.DeliverAll(*r);
