@@ -181,6 +181,18 @@ std::optional<int64_t> IntArg(CommandContext& ctx, std::string_view arg) {
   return v;
 }
 
+// Clamps ZRANGE-style indexes (negative from the end) to a set of `len` elements: the first
+// ascending rank and the count, or nullopt when the range is empty.
+std::optional<std::pair<size_t, size_t>> RankSpan(int64_t start, int64_t end, size_t len) {
+  int64_t n = static_cast<int64_t>(len);
+  if (start < 0) start += n;
+  if (end < 0) end += n;
+  if (start < 0) start = 0;
+  if (start > end || start >= n) return std::nullopt;
+  if (end >= n) end = n - 1;
+  return std::make_pair(static_cast<size_t>(start), static_cast<size_t>(end - start + 1));
+}
+
 // Emits a range reply as Redis's zrange result handler does: members, with scores as a flat
 // array in RESP2 and as [member, score] pairs in RESP3.
 class RangeReply {
@@ -234,19 +246,27 @@ bool ParseZadd(CommandContext& ctx, bool incr_command, ZaddArgs* z) {
   const auto& a = ctx.args;
   ZaddFlags& f = z->flags;
   f.incr = incr_command;
+  auto fail = [&](std::string_view error) {
+    ctx.reply.Error(error);
+    return false;
+  };
   size_t idx = 2;
-  for (bool* flag; idx < a.size() && (flag = ZaddFlag(f, a[idx])) != nullptr; ++idx) *flag = true;
+  for (; idx < a.size(); ++idx) {
+    bool* flag = ZaddFlag(f, a[idx]);
+    if (flag == nullptr) break;  // the first score
+    *flag = true;
+  }
   size_t elements = a.size() - idx;
-  if (elements % 2 != 0 || elements == 0) return ctx.reply.Error(err::kSyntax), false;
+  if (elements % 2 != 0 || elements == 0) return fail(err::kSyntax);
   elements /= 2;
-  if (f.nx && f.xx) return ctx.reply.Error(kXxAndNx), false;
-  if ((f.gt && f.nx) || (f.lt && f.nx) || (f.gt && f.lt)) return ctx.reply.Error(kGtLtNx), false;
-  if (f.incr && elements > 1) return ctx.reply.Error(kIncrSinglePair), false;
+  if (f.nx && f.xx) return fail(kXxAndNx);
+  if ((f.gt && f.nx) || (f.lt && f.nx) || (f.gt && f.lt)) return fail(kGtLtNx);
+  if (f.incr && elements > 1) return fail(kIncrSinglePair);
   z->first_pair = idx;
   z->scores.resize(elements);
   for (size_t j = 0; j < elements; ++j) {
     std::optional<double> s = ParseDouble(a[idx + 2 * j]);
-    if (!s) return ctx.reply.Error(err::kNotFloat), false;
+    if (!s) return fail(err::kNotFloat);
     z->scores[j] = *s;
   }
   return true;
@@ -412,13 +432,8 @@ void ZremrangeGeneric(CommandContext& ctx, RangeKind kind) {
     });
   };
   if (kind == RangeKind::kRank) {
-    int64_t len = static_cast<int64_t>(index.size());
-    if (start < 0) start += len;
-    if (end < 0) end += len;
-    if (start < 0) start = 0;
-    if (start > end || start >= len) return ctx.reply.Integer(0);
-    if (end >= len) end = len - 1;
-    take(static_cast<size_t>(start), static_cast<size_t>(end - start + 1));
+    std::optional<std::pair<size_t, size_t>> span = RankSpan(start, end, index.size());
+    if (span) take(span->first, span->second);
   } else if (kind == RangeKind::kScore) {
     take(index.FirstRankInRange(range), index.CountInRange(range));
   } else if (std::optional<size_t> first = LexStart(index, lex, false)) {
@@ -564,24 +579,31 @@ void EmitLimited(RangeReply& out, const ZSetIndex& index, size_t first, size_t i
   out.EmitRanks(index, start, n, reverse);
 }
 
-// Redis's zrangeGenericCommand (ZRANGE, ZREVRANGE, Z[REV]RANGEBYSCORE, Z[REV]RANGEBYLEX).
-void ZrangeGeneric(CommandContext& ctx, RangeType type, Direction dir) {
-  const auto& a = ctx.args;
-  std::string_view key = a[1];
-  size_t min_idx = 2, max_idx = 3;
+struct ZrangeRequest {
+  RangeType type = RangeType::kAuto;
+  bool reverse = false;
   bool withscores = false;
   int64_t offset = 0, limit = -1;
+  int64_t start = 0, end = 0;  // kRank
+  ScoreRange score{};          // kScore
+  LexRange lex{};              // kLex
+};
+
+// zrangeGenericCommand's steps 1 and 2: options, their conflicts, then the range itself (given
+// as max, min when reversed by score or lex). Replies on error.
+bool ParseZrange(CommandContext& ctx, RangeType type, Direction dir, ZrangeRequest* r) {
+  const auto& a = ctx.args;
   for (size_t j = 4; j < a.size(); ++j) {
     size_t left = a.size() - j - 1;
     if (EqualsIgnoreCase(a[j], "withscores")) {
-      withscores = true;
+      r->withscores = true;
     } else if (EqualsIgnoreCase(a[j], "limit") && left >= 2) {
       std::optional<int64_t> o = IntArg(ctx, a[j + 1]);
-      if (!o) return;
+      if (!o) return false;
       std::optional<int64_t> l = IntArg(ctx, a[j + 2]);
-      if (!l) return;
-      offset = *o;
-      limit = *l;
+      if (!l) return false;
+      r->offset = *o;
+      r->limit = *l;
       j += 2;
     } else if (dir == Direction::kAuto && EqualsIgnoreCase(a[j], "rev")) {
       dir = Direction::kReverse;
@@ -590,59 +612,61 @@ void ZrangeGeneric(CommandContext& ctx, RangeType type, Direction dir) {
     } else if (type == RangeType::kAuto && EqualsIgnoreCase(a[j], "byscore")) {
       type = RangeType::kScore;
     } else {
-      return ctx.reply.Error(err::kSyntax);
+      ctx.reply.Error(err::kSyntax);
+      return false;
     }
   }
-  if (dir == Direction::kAuto) dir = Direction::kForward;
-  if (type == RangeType::kAuto) type = RangeType::kRank;
-  if (limit != -1 && type == RangeType::kRank) return ctx.reply.Error(kLimitNeedsRange);
-  if (withscores && type == RangeType::kLex) return ctx.reply.Error(kWithscoresBylex);
-  bool reverse = dir == Direction::kReverse;
-  if (reverse && type != RangeType::kRank) std::swap(min_idx, max_idx);
-
-  int64_t start = 0, end = 0;
-  ScoreRange range{};
-  LexRange lex{};
-  if (type == RangeType::kRank) {
-    std::optional<int64_t> s = IntArg(ctx, a[min_idx]);
-    if (!s) return;
-    std::optional<int64_t> e = IntArg(ctx, a[max_idx]);
-    if (!e) return;
-    start = *s;
-    end = *e;
-  } else if (type == RangeType::kScore) {
-    if (!ParseScoreRange(a[min_idx], a[max_idx], &range))
-      return ctx.reply.Error(err::kMinMaxNotFloat);
-  } else if (!ParseLexRange(a[min_idx], a[max_idx], &lex)) {
-    return ctx.reply.Error(err::kMinMaxNotLex);
+  r->type = type == RangeType::kAuto ? RangeType::kRank : type;
+  r->reverse = dir == Direction::kReverse;
+  std::string_view error;
+  if (r->limit != -1 && r->type == RangeType::kRank) error = kLimitNeedsRange;
+  if (error.empty() && r->withscores && r->type == RangeType::kLex) error = kWithscoresBylex;
+  if (!error.empty()) {
+    ctx.reply.Error(error);
+    return false;
   }
+  std::string_view min = a[2], max = a[3];
+  if (r->reverse && r->type != RangeType::kRank) std::swap(min, max);
+  if (r->type == RangeType::kRank) {
+    std::optional<int64_t> s = IntArg(ctx, min);
+    if (!s) return false;
+    std::optional<int64_t> e = IntArg(ctx, max);
+    if (!e) return false;
+    r->start = *s;
+    r->end = *e;
+  } else if (r->type == RangeType::kScore && !ParseScoreRange(min, max, &r->score)) {
+    ctx.reply.Error(err::kMinMaxNotFloat);
+    return false;
+  } else if (r->type == RangeType::kLex && !ParseLexRange(min, max, &r->lex)) {
+    ctx.reply.Error(err::kMinMaxNotLex);
+    return false;
+  }
+  return true;
+}
 
+// Redis's zrangeGenericCommand (ZRANGE, ZREVRANGE, Z[REV]RANGEBYSCORE, Z[REV]RANGEBYLEX).
+void ZrangeGeneric(CommandContext& ctx, RangeType type, Direction dir) {
+  ZrangeRequest r;
+  if (!ParseZrange(ctx, type, dir, &r)) return;
   bool wrong = false;
-  ZsetValue* z = ctx.LookupAs<ZsetValue>(key, &wrong);
+  ZsetValue* z = ctx.LookupAs<ZsetValue>(ctx.args[1], &wrong);
   if (wrong) return;
   if (z == nullptr) return ctx.reply.Array(0);
   const ZSetIndex& index = z->index();
-  RangeReply out(ctx, withscores);
-  if (type == RangeType::kRank) {
-    int64_t len = static_cast<int64_t>(index.size());
-    if (start < 0) start += len;
-    if (end < 0) end += len;
-    if (start < 0) start = 0;
-    if (start > end || start >= len) return out.Begin(0);
-    if (end >= len) end = len - 1;
-    size_t n = static_cast<size_t>(end - start + 1);
-    size_t first = reverse ? static_cast<size_t>(len - 1 - start) : static_cast<size_t>(start);
-    return out.EmitRanks(index, first, n, reverse);
+  RangeReply out(ctx, r.withscores);
+  if (r.type == RangeType::kRank) {
+    std::optional<std::pair<size_t, size_t>> span = RankSpan(r.start, r.end, index.size());
+    if (!span) return out.Begin(0);
+    auto [first, n] = *span;
+    return out.EmitRanks(index, r.reverse ? index.size() - 1 - first : first, n, r.reverse);
   }
-  if (type == RangeType::kScore) {
-    return EmitLimited(out, index, index.FirstRankInRange(range), index.CountInRange(range), offset,
-                       limit, reverse);
+  if (r.type == RangeType::kScore) {
+    return EmitLimited(out, index, index.FirstRankInRange(r.score), index.CountInRange(r.score),
+                       r.offset, r.limit, r.reverse);
   }
   std::vector<std::pair<double, std::string_view>> found;
-  if (offset <= 0 || static_cast<uint64_t>(offset) < index.size()) {
-    if (std::optional<size_t> start = LexStart(index, lex, reverse))
-      found = LexWalk(index, lex, *start, reverse, offset, limit);
-  }
+  if (std::optional<size_t> start = LexStart(index, r.lex, r.reverse))
+    found = LexWalk(index, r.lex, *start, r.reverse, r.offset, r.limit);
   out.Begin(found.size());
   for (const auto& [score, member] : found) out.Emit(member, score);
 }

@@ -39,7 +39,7 @@ class ManyClientsTest(unittest.TestCase):
             for s in socks[::100]:
                 s.sendall(b"GET k\r\n")
             for s in socks[::100]:
-                data, _ = harness.read_until(s, expect=b"$1\r\nv\r\n")
+                data, _ = harness.read_until(s, expect=len(b"$1\r\nv\r\n"))
                 self.assertEqual(data, b"$1\r\nv\r\n")
         finally:
             for s in socks:
