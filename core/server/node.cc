@@ -129,7 +129,10 @@ void Node::Commit(const Op& op) {
   CHECK(op.ctx == &vv_);
   CHECK_LT(op.db, dbs_.size());
   // With no peers, every op is seen by every replica as soon as it is applied, so the stable
-  // vector is our own vector including this op. Peers (replication) lower it to the minimum.
+  // vector is our own vector including this op. With peers it must be, per origin, the minimum
+  // over replicas of what this node KNOWS each replica had seen (the context + dot of the latest
+  // op received from it), never the peers' self-reported vectors: an op a peer made before
+  // seeing a removal may still be in flight (see tests/property/keyspace_convergence...).
   stable_.Raise(opts_.replica_id, op.dot.seq);
   dbs_[op.db]->Apply(op, stable_);
   vv_.Raise(opts_.replica_id, op.dot.seq);
