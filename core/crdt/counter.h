@@ -75,18 +75,21 @@ class Counter {
     pending_.resize(kept);
   }
 
+  // Each origin's partial sum is built in sequence order from zero (folded increments were
+  // added in that same order), then partials are added in replica-id order. Folding therefore
+  // never changes the bits of the result.
   T Sum() const {
     T total{};
-    size_t p = 0;
-    for (const Folded& f : folded_) {
-      for (; p < pending_.size() && pending_[p].dot.replica < f.replica; ++p)
-        total = Plus(total, pending_[p].delta);
-      T partial = f.sum;
-      for (; p < pending_.size() && pending_[p].dot.replica == f.replica; ++p)
+    size_t p = 0, f = 0;
+    while (p < pending_.size() || f < folded_.size()) {
+      ReplicaId r = f < folded_.size() ? folded_[f].replica : pending_[p].dot.replica;
+      if (p < pending_.size() && pending_[p].dot.replica < r) r = pending_[p].dot.replica;
+      T partial{};
+      if (f < folded_.size() && folded_[f].replica == r) partial = folded_[f++].sum;
+      for (; p < pending_.size() && pending_[p].dot.replica == r; ++p)
         partial = Plus(partial, pending_[p].delta);
       total = Plus(total, partial);
     }
-    for (; p < pending_.size(); ++p) total = Plus(total, pending_[p].delta);
     return total;
   }
 
