@@ -24,6 +24,8 @@ bool RunsInsideMulti(const CommandSpec& spec) {
 
 Node::Node(const NodeOptions& opts)
     : opts_(opts), rng_(opts.seed), clock_(opts.replica_id) {
+  CHECK_NE(opts.replica_id, 0u);
+  members_.push_back(opts.replica_id);
   for (size_t i = 0; i < kDatabases; ++i)
     dbs_.push_back(std::make_unique<Keyspace>(rng_.Next(), opts.start_us / 1000));
   config_ = {{"databases", "16"},        {"maxclients", "10000"},  {"timeout", "0"},
@@ -133,8 +135,9 @@ void Node::Commit(const Op& op) {
   // over replicas of what this node KNOWS each replica had seen (the context + dot of the latest
   // op received from it), never the peers' self-reported vectors: an op a peer made before
   // seeing a removal may still be in flight (see tests/property/keyspace_convergence...).
-  stable_.Raise(opts_.replica_id, op.dot.seq);
+  if (!replicating()) stable_.Raise(opts_.replica_id, op.dot.seq);
   dbs_[op.db]->Apply(op, stable_);
+  if (replicating()) Log(op);
   vv_.Raise(opts_.replica_id, op.dot.seq);
   ++stats_.ops_applied;
 }

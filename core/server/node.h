@@ -15,6 +15,8 @@
 #include "core/crdt/version_vector.h"
 #include "core/keyspace/keyspace.h"
 #include "core/op/op.h"
+#include "core/op/op_codec.h"
+#include "core/replication/oplog.h"
 #include "core/server/command.h"
 #include "core/server/host_info.h"
 #include "core/server/session.h"
@@ -26,6 +28,20 @@ struct NodeOptions {
   uint64_t seed = 1;  // PRNG and hash seed; the simulator fixes it, prod draws it at start
   HostInfo* host = nullptr;
   int64_t start_us = 0;
+  ReplicationOptions replication;
+};
+
+struct ReplicationOptions {
+  size_t max_log_entries = 1'000'000;   // beyond this, the oldest ops leave (peers resync by snapshot)
+  size_t max_batch_ops = 1000;          // ops per OpBatch message
+  size_t max_pending_ops = 100'000;     // remote ops waiting for their causal dependencies
+  int64_t snapshot_retry_ms = 1000;     // at most one snapshot per peer per this interval
+};
+
+// A message for the driver to deliver to replica `to`.
+struct Outgoing {
+  ReplicaId to;
+  pb::PeerMessage msg;
 };
 
 struct NodeStats {
@@ -36,6 +52,12 @@ struct NodeStats {
   uint64_t expired_keys = 0;
   uint64_t ops_applied = 0;
   uint64_t rejected_protocol = 0;
+  uint64_t remote_ops_applied = 0;
+  uint64_t remote_ops_duplicate = 0;
+  uint64_t remote_ops_buffered = 0;
+  uint64_t remote_ops_dropped = 0;  // causal buffer full; anti-entropy resends them
+  uint64_t snapshots_sent = 0;
+  uint64_t snapshots_installed = 0;
 };
 
 class Node {
@@ -74,11 +96,53 @@ class Node {
   int64_t start_us() const { return opts_.start_us; }
   const std::map<uint64_t, std::unique_ptr<Session>>& sessions() const { return sessions_; }
 
+  // --- Replication (core/replication/node_replication.cc) ---
+  // The replica set this node replicates with (itself always included). Garbage collection waits
+  // for every member, so members are added deliberately (configuration or a MEET).
+  void AddMember(ReplicaId r);
+  const std::vector<ReplicaId>& members() const { return members_; }
+  bool replicating() const { return members_.size() > 1; }
+  // A message from a peer. A malformed message returns an error and changes nothing; the driver
+  // should drop that link.
+  absl::Status OnPeerMessage(const pb::PeerMessage& msg, int64_t now_us);
+  // Announces what we have to every peer (they answer with what we lack) and trims the oplog.
+  void ReplicationTick(int64_t now_us);
+  // Pushes ops made since the last flush to peers (call after each batch of commands).
+  void FlushReplication();
+  std::vector<Outgoing> TakeOutbox();
+  const Oplog& oplog() const { return oplog_; }
+  // What every member has seen, as far as this node knows causally (see node.cc Commit).
+  const VersionVector& stable_vector() const { return stable_; }
+  size_t pending_remote_ops() const { return pending_.size(); }
+  // What a peer last told us it has (empty if never heard).
+  VersionVector PeerHave(ReplicaId r) const;
+
   // Settings read by CONFIG GET and INFO; CONFIG SET validates and stores.
   std::map<std::string, std::string>& config() { return config_; }
 
  private:
   void Dispatch(Session* s, const std::vector<std::string_view>& args, int64_t now_us);
+
+  struct PeerState {
+    bool heard = false;
+    VersionVector have;   // what the peer last said it has
+    VersionVector sent;   // have + what we sent since
+    VersionVector known;  // what we know causally that it had seen (for garbage collection)
+    VersionVector unconfirmed_have;  // a Have whose own ops we have not all applied yet
+    uint64_t cursor = 0;       // oplog position scanned for this peer (anti-entropy)
+    uint64_t push_cursor = 0;  // oplog position scanned for eager pushes of our own ops
+    int64_t last_snapshot_ms = -1;
+  };
+  void ApplyRemote(const DecodedOp& d);
+  void DrainPending();
+  void OnHave(ReplicaId from, const pb::Have& have, int64_t now_ms);
+  absl::Status OnOps(ReplicaId from, const pb::OpBatch& batch);
+  absl::Status OnSnapshot(ReplicaId from, const pb::Snapshot& snap);
+  void SendOps(ReplicaId to, PeerState& peer, bool own_only);
+  void SendSnapshot(ReplicaId to, PeerState& peer, int64_t now_ms);
+  bool NeedsSnapshot(const PeerState& peer) const;
+  void RecomputeStable();
+  void Log(const Op& op);
 
   NodeOptions opts_;
   Prng rng_;
@@ -91,6 +155,11 @@ class Node {
   uint64_t next_session_id_ = 1;
   NodeStats stats_;
   std::map<std::string, std::string> config_;
+  std::vector<ReplicaId> members_;
+  std::map<ReplicaId, PeerState> peers_;
+  Oplog oplog_;
+  std::vector<std::unique_ptr<DecodedOp>> pending_;
+  std::vector<Outgoing> outbox_;
   std::vector<std::string> due_scratch_;
   std::vector<std::string_view> args_scratch_;
 };

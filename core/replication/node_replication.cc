@@ -1,0 +1,295 @@
+// Replication decisions of a Node: causal delivery of remote ops, anti-entropy (Have -> missing
+// ops or a snapshot), oplog truncation and the stable vector for garbage collection. Pure: the
+// driver carries the messages and calls ReplicationTick/FlushReplication.
+#include <algorithm>
+
+#include "core/base/strings.h"
+#include "core/server/node.h"
+#include "core/snapshot/snapshot.h"
+
+namespace cordis {
+
+void Node::AddMember(ReplicaId r) {
+  CHECK_NE(r, 0u);
+  if (std::find(members_.begin(), members_.end(), r) != members_.end()) return;
+  members_.push_back(r);
+  std::sort(members_.begin(), members_.end());
+  peers_[r];
+  RecomputeStable();
+}
+
+VersionVector Node::PeerHave(ReplicaId r) const {
+  auto it = peers_.find(r);
+  return it == peers_.end() ? VersionVector() : it->second.have;
+}
+
+std::vector<Outgoing> Node::TakeOutbox() {
+  std::vector<Outgoing> out;
+  out.swap(outbox_);
+  return out;
+}
+
+void Node::Log(const Op& op) {
+  pb::Op record;
+  EncodeOp(op, &record);
+  oplog_.Append(std::move(record));
+  while (oplog_.size() > opts_.replication.max_log_entries) oplog_.DropOldest();
+}
+
+// stable[o] = min over members m of what we know m had seen from o. What we know of m comes from
+// m's own ops applied here (their context) and from m's Have messages once we hold every op m had
+// made by then: so every op made concurrently with a stable op has already been applied here.
+void Node::RecomputeStable() {
+  VersionVector s;
+  std::vector<ReplicaId> origins;
+  for (const auto& [r, seq] : vv_.entries()) origins.push_back(r);
+  for (ReplicaId o : origins) {
+    uint64_t m = vv_.Get(o);
+    for (const auto& [r, peer] : peers_) m = std::min(m, peer.known.Get(o));
+    if (m > 0) s.Raise(o, m);
+  }
+  stable_ = std::move(s);
+}
+
+absl::Status Node::OnPeerMessage(const pb::PeerMessage& msg, int64_t now_us) {
+  ReplicaId from = msg.from();
+  if (from == 0 || from == opts_.replica_id)
+    return absl::InvalidArgumentError(StrCat("peer message from bad replica id ", from));
+  if (!peers_.contains(from)) AddMember(from);
+  switch (msg.body_case()) {
+    case pb::PeerMessage::kHave:
+      OnHave(from, msg.have(), now_us / 1000);
+      return absl::OkStatus();
+    case pb::PeerMessage::kOps:
+      return OnOps(from, msg.ops());
+    case pb::PeerMessage::kSnapshot:
+      return OnSnapshot(from, msg.snapshot());
+    case pb::PeerMessage::BODY_NOT_SET:
+      break;
+  }
+  return absl::InvalidArgumentError("peer message without a body");
+}
+
+void Node::OnHave(ReplicaId from, const pb::Have& have, int64_t now_ms) {
+  VersionVector h;
+  if (!DecodeVersionVector(have.vv(), &h).ok()) return;
+  for (uint32_t m : have.members())
+    if (m != 0) AddMember(m);
+  PeerState& peer = peers_[from];
+  peer.heard = true;
+  peer.have = h;
+  peer.sent = h;  // forget what we sent: the peer says what arrived
+  peer.cursor = oplog_.begin();
+  peer.push_cursor = oplog_.begin();
+  peer.unconfirmed_have = h;
+  if (vv_.Get(from) >= h.Get(from)) {
+    peer.known.Merge(h);
+    RecomputeStable();
+  }
+  if (NeedsSnapshot(peer)) {
+    SendSnapshot(from, peer, now_ms);
+  } else {
+    SendOps(from, peer, /*own_only=*/false);
+  }
+}
+
+absl::Status Node::OnOps(ReplicaId from, const pb::OpBatch& batch) {
+  (void)from;
+  // Decode everything first: a malformed batch changes nothing.
+  std::vector<std::unique_ptr<DecodedOp>> decoded;
+  decoded.reserve(batch.ops_size());
+  for (const pb::Op& rec : batch.ops()) {
+    std::unique_ptr<DecodedOp> d;
+    absl::Status st = DecodeOp(rec, &d);
+    if (!st.ok()) return st;
+    decoded.push_back(std::move(d));
+  }
+  for (auto& d : decoded) {
+    if (vv_.Covers(d->op.dot)) {
+      ++stats_.remote_ops_duplicate;
+      continue;
+    }
+    if (pending_.size() >= opts_.replication.max_pending_ops) {
+      ++stats_.remote_ops_dropped;
+      continue;
+    }
+    pending_.push_back(std::move(d));
+    ++stats_.remote_ops_buffered;
+  }
+  DrainPending();
+  return absl::OkStatus();
+}
+
+// Applies every buffered op whose causal dependencies are met, until none is.
+void Node::DrainPending() {
+  bool progressed = true;
+  while (progressed) {
+    progressed = false;
+    for (size_t i = 0; i < pending_.size();) {
+      const DecodedOp& d = *pending_[i];
+      if (vv_.Covers(d.op.dot)) {  // a duplicate that arrived twice in the buffer
+        pending_.erase(pending_.begin() + i);
+        continue;
+      }
+      bool next = vv_.Get(d.op.dot.replica) + 1 == d.op.dot.seq;
+      if (next && vv_.Dominates(d.ctx)) {
+        std::unique_ptr<DecodedOp> owned = std::move(pending_[i]);
+        pending_.erase(pending_.begin() + i);
+        ApplyRemote(*owned);
+        progressed = true;
+        continue;
+      }
+      ++i;
+    }
+  }
+}
+
+void Node::ApplyRemote(const DecodedOp& d) {
+  const Op& op = d.op;
+  CHECK_EQ(vv_.Get(op.dot.replica) + 1, op.dot.seq);
+  CHECK(vv_.Dominates(d.ctx));
+  clock_.Observe(op.stamp.hlc);
+  dbs_[op.db]->Apply(op, stable_);
+  oplog_.Append(d.record);
+  while (oplog_.size() > opts_.replication.max_log_entries) oplog_.DropOldest();
+  vv_.Raise(op.dot.replica, op.dot.seq);
+  if (op.dot.replica != opts_.replica_id) {
+    PeerState& origin = peers_[op.dot.replica];
+    origin.known.Merge(d.ctx);
+    origin.known.Raise(op.dot.replica, op.dot.seq);
+    // A Have that was waiting for this origin's own ops may now count.
+    if (vv_.Get(op.dot.replica) >= origin.unconfirmed_have.Get(op.dot.replica))
+      origin.known.Merge(origin.unconfirmed_have);
+  }
+  RecomputeStable();
+  ++stats_.remote_ops_applied;
+}
+
+bool Node::NeedsSnapshot(const PeerState& peer) const {
+  // The peer lacks ops that are no longer in our log.
+  for (const auto& [origin, seq] : oplog_.floor().entries()) {
+    if (peer.have.Get(origin) < seq) return true;
+  }
+  return false;
+}
+
+void Node::SendOps(ReplicaId to, PeerState& peer, bool own_only) {
+  pb::PeerMessage msg;
+  msg.set_from(opts_.replica_id);
+  pb::OpBatch* batch = msg.mutable_ops();
+  uint64_t& cursor = own_only ? peer.push_cursor : peer.cursor;
+  uint64_t pos = std::max(cursor, oplog_.begin());
+  for (; pos < oplog_.end(); ++pos) {
+    const pb::Op& rec = oplog_.at(pos);
+    Dot dot{rec.origin(), rec.seq()};
+    if (peer.sent.Covers(dot)) continue;
+    if (own_only && dot.replica != opts_.replica_id) continue;
+    // Only a contiguous next op can be delivered by the peer; anything else waits for a Have.
+    if (peer.sent.Get(dot.replica) + 1 != dot.seq) continue;
+    *batch->add_ops() = rec;
+    peer.sent.Raise(dot.replica, dot.seq);
+    if (static_cast<size_t>(batch->ops_size()) >= opts_.replication.max_batch_ops) {
+      ++pos;
+      break;
+    }
+  }
+  cursor = pos;
+  if (batch->ops_size() > 0) outbox_.push_back(Outgoing{to, std::move(msg)});
+}
+
+void Node::SendSnapshot(ReplicaId to, PeerState& peer, int64_t now_ms) {
+  if (peer.last_snapshot_ms >= 0 &&
+      now_ms - peer.last_snapshot_ms < opts_.replication.snapshot_retry_ms)
+    return;
+  peer.last_snapshot_ms = now_ms;
+  pb::PeerMessage msg;
+  msg.set_from(opts_.replica_id);
+  pb::Snapshot* snap = msg.mutable_snapshot();
+  snap->set_format_version(pb::FORMAT_VERSION_1);
+  snap->set_replica(opts_.replica_id);
+  snap->set_max_hlc(clock_.last());
+  EncodeVersionVector(vv_, snap->mutable_vv());
+  for (uint32_t i = 0; i < dbs_.size(); ++i) EncodeKeyspace(*dbs_[i], i, snap);
+  // The peer will hold everything we have: continue from our log's end.
+  peer.sent = vv_;
+  peer.cursor = peer.push_cursor = oplog_.end();
+  outbox_.push_back(Outgoing{to, std::move(msg)});
+  ++stats_.snapshots_sent;
+}
+
+// Installs a peer's state: decode into fresh databases (a bad snapshot changes nothing), then
+// re-apply our own logged ops the snapshot does not cover, in log order. The result is the
+// state both replicas' ops produce, as a merge would.
+absl::Status Node::OnSnapshot(ReplicaId from, const pb::Snapshot& snap) {
+  (void)from;
+  if (snap.format_version() != pb::FORMAT_VERSION_1)
+    return absl::InvalidArgumentError(StrCat("snapshot format ", snap.format_version()));
+  VersionVector svv;
+  absl::Status st = DecodeVersionVector(snap.vv(), &svv);
+  if (!st.ok()) return st;
+  if (vv_.Dominates(svv)) return absl::OkStatus();  // nothing new
+  std::vector<std::unique_ptr<Keyspace>> fresh;
+  for (size_t i = 0; i < dbs_.size(); ++i)
+    fresh.push_back(std::make_unique<Keyspace>(dbs_[i]->dict().seed(), 0));
+  for (const pb::KeyState& k : snap.keys()) {
+    if (k.db() >= fresh.size()) return absl::DataLossError("snapshot: db out of range");
+    st = DecodeKeyState(k, fresh[k.db()].get());
+    if (!st.ok()) return st;
+  }
+  // Our ops the snapshot lacks are all still in the log: ops leave it only once every member,
+  // the sender included, has them.
+  std::vector<std::unique_ptr<DecodedOp>> replay;
+  for (uint64_t pos = oplog_.begin(); pos < oplog_.end(); ++pos) {
+    const pb::Op& rec = oplog_.at(pos);
+    if (svv.Covers(Dot{rec.origin(), rec.seq()})) continue;
+    std::unique_ptr<DecodedOp> d;
+    CHECK(DecodeOp(rec, &d).ok());
+    replay.push_back(std::move(d));
+  }
+  dbs_ = std::move(fresh);
+  clock_.Observe(snap.max_hlc());
+  VersionVector old = vv_;
+  vv_ = svv;
+  for (auto& d : replay) {
+    if (!vv_.Dominates(d->ctx) || vv_.Get(d->op.dot.replica) + 1 != d->op.dot.seq) {
+      // Cannot happen: the log is a causal order and the snapshot covers a causal cut.
+      CHECK(false);
+    }
+    dbs_[d->op.db]->Apply(d->op, stable_);
+    vv_.Raise(d->op.dot.replica, d->op.dot.seq);
+  }
+  CHECK(vv_.Dominates(old));
+  oplog_.RaiseFloor(svv);
+  for (auto& [r, peer] : peers_) peer.cursor = peer.push_cursor = oplog_.begin();
+  RecomputeStable();
+  DrainPending();
+  ++stats_.snapshots_installed;
+  return absl::OkStatus();
+}
+
+void Node::ReplicationTick(int64_t now_us) {
+  (void)now_us;
+  if (!replicating()) return;
+  // Ops every member has can leave the log.
+  VersionVector everyone = vv_;
+  for (const auto& [r, peer] : peers_) {
+    VersionVector m;
+    for (const auto& [o, seq] : everyone.entries()) m.Raise(o, std::min(seq, peer.have.Get(o)));
+    everyone = m;
+  }
+  oplog_.Truncate(everyone);
+  pb::PeerMessage msg;
+  msg.set_from(opts_.replica_id);
+  EncodeVersionVector(vv_, msg.mutable_have()->mutable_vv());
+  for (ReplicaId m : members_) msg.mutable_have()->add_members(m);
+  for (const auto& [r, peer] : peers_) outbox_.push_back(Outgoing{r, msg});
+}
+
+void Node::FlushReplication() {
+  if (!replicating()) return;
+  for (auto& [r, peer] : peers_) {
+    if (peer.heard) SendOps(r, peer, /*own_only=*/true);
+  }
+}
+
+}  // namespace cordis
