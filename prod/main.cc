@@ -16,6 +16,8 @@ ABSL_FLAG(std::string, bind, "127.0.0.1", "Address to listen on");
 ABSL_FLAG(std::string, dir, "./data", "Directory for data files");
 ABSL_FLAG(uint32_t, replica_id, 1, "This replica's id, unique in the cluster (1..2^32-1)");
 ABSL_FLAG(std::string, loglevel, "info", "trace, debug, info, warn, error or critical");
+ABSL_FLAG(std::string, enable_debug_command, "no",
+          "Allow DEBUG: no, yes, or local (from loopback connections only), as in Redis");
 
 // Accepts Redis-style dashed flag names (--replica-id) as well as Abseil's (--replica_id).
 std::vector<char*> NormalizeFlagNames(int argc, char** argv, std::vector<std::string>* storage) {
@@ -58,6 +60,12 @@ int main(int argc, char** argv) {
   opts.dir = absl::GetFlag(FLAGS_dir);
   opts.replica_id = absl::GetFlag(FLAGS_replica_id);
   opts.executable = argv[0];
+  opts.enable_debug_command = absl::GetFlag(FLAGS_enable_debug_command);
+  if (opts.enable_debug_command != "no" && opts.enable_debug_command != "yes" &&
+      opts.enable_debug_command != "local") {
+    spdlog::error("--enable-debug-command must be no, yes or local");
+    return 2;
+  }
   if (opts.replica_id == 0) {
     spdlog::error("--replica_id must be at least 1");
     return 2;

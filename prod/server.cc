@@ -157,6 +157,7 @@ absl::Status Server::Start() {
   node_->config()["port"] = std::to_string(port_);
   node_->config()["bind"] = opts_.bind;
   node_->config()["dir"] = opts_.dir;
+  node_->config()["enable-debug-command"] = opts_.enable_debug_command;
 
   Accept();
   ScheduleTick();

@@ -22,6 +22,7 @@ struct ServerOptions {
   std::string dir = ".";
   ReplicaId replica_id = 1;
   std::string executable;
+  std::string enable_debug_command = "no";
 };
 
 class Connection;

@@ -1,6 +1,7 @@
 // Hash family: HSET & co. (per-field LWW registers), HINCRBY/HINCRBYFLOAT (per-field counters),
 // HDEL, reads, HRANDFIELD and HSCAN. Handlers parse arguments, decide from local state, commit
 // HashSet/HashRemove/HashAdd/HashAddFloat ops (core/crdt/or_map.h) and reply like Redis 7.0.
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -351,8 +352,16 @@ void RegisterHashCommands(CommandTable& t) {
   using namespace cmd;
   auto add = [&](std::string_view name, int arity, uint32_t flags, CommandHandler h,
                  std::string_view summary, std::string_view since, std::string_view complexity) {
-    t.Add({.name = name, .arity = arity, .flags = flags, .first_key = 1, .last_key = 1,
-           .key_step = 1, .handler = h, .group = "hash", .summary = summary, .since = since,
+    t.Add({.name = name,
+           .arity = arity,
+           .flags = flags,
+           .first_key = 1,
+           .last_key = 1,
+           .key_step = 1,
+           .handler = h,
+           .group = "hash",
+           .summary = summary,
+           .since = since,
            .complexity = complexity});
   };
   add("hset", -4, kWrite | kDenyOom | kFast, HsetCommand,
@@ -361,22 +370,20 @@ void RegisterHashCommands(CommandTable& t) {
       "is called with multiple field/value pairs.");
   add("hsetnx", 4, kWrite | kDenyOom | kFast, HsetnxCommand,
       "Sets the value of a field in a hash only when the field doesn't exist.", "2.0.0", "O(1)");
-  add("hmset", -4, kWrite | kDenyOom | kFast, HmsetCommand,
-      "Sets the values of multiple fields.", "2.0.0",
-      "O(N) where N is the number of fields being set.");
-  add("hget", 3, kReadOnly | kFast, HgetCommand, "Returns the value of a field in a hash.",
-      "2.0.0", "O(1)");
-  add("hmget", -3, kReadOnly | kFast, HmgetCommand,
-      "Returns the values of all fields in a hash.", "2.0.0",
-      "O(N) where N is the number of fields being requested.");
+  add("hmset", -4, kWrite | kDenyOom | kFast, HmsetCommand, "Sets the values of multiple fields.",
+      "2.0.0", "O(N) where N is the number of fields being set.");
+  add("hget", 3, kReadOnly | kFast, HgetCommand, "Returns the value of a field in a hash.", "2.0.0",
+      "O(1)");
+  add("hmget", -3, kReadOnly | kFast, HmgetCommand, "Returns the values of all fields in a hash.",
+      "2.0.0", "O(N) where N is the number of fields being requested.");
   add("hdel", -3, kWrite | kFast, HdelCommand,
       "Deletes one or more fields and their values from a hash. Deletes the hash if no fields "
       "remain.",
       "2.0.0", "O(N) where N is the number of fields to be removed.");
-  add("hgetall", 2, kReadOnly, HgetallCommand, "Returns all fields and values in a hash.",
-      "2.0.0", "O(N) where N is the size of the hash.");
-  add("hlen", 2, kReadOnly | kFast, HlenCommand, "Returns the number of fields in a hash.",
-      "2.0.0", "O(1)");
+  add("hgetall", 2, kReadOnly, HgetallCommand, "Returns all fields and values in a hash.", "2.0.0",
+      "O(N) where N is the size of the hash.");
+  add("hlen", 2, kReadOnly | kFast, HlenCommand, "Returns the number of fields in a hash.", "2.0.0",
+      "O(1)");
   add("hkeys", 2, kReadOnly, HkeysCommand, "Returns all fields in a hash.", "2.0.0",
       "O(N) where N is the size of the hash.");
   add("hvals", 2, kReadOnly, HvalsCommand, "Returns all values in a hash.", "2.0.0",
@@ -396,8 +403,7 @@ void RegisterHashCommands(CommandTable& t) {
   add("hrandfield", -2, kReadOnly | kRandom, HrandfieldCommand,
       "Returns one or more random fields from a hash.", "6.2.0",
       "O(N) where N is the number of fields returned");
-  add("hscan", -3, kReadOnly, HscanCommand, "Iterates over fields and values of a hash.",
-      "2.8.0",
+  add("hscan", -3, kReadOnly, HscanCommand, "Iterates over fields and values of a hash.", "2.8.0",
       "O(1) for every call. O(N) for a complete iteration, including enough command calls for the "
       "cursor to return back to 0. N is the number of elements inside the collection.");
 }

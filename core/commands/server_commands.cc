@@ -208,7 +208,8 @@ void ConfigCommand(CommandContext& ctx) {
   if (EqualsIgnoreCase(sub, "set") && a.size() >= 4 && a.size() % 2 == 0) {
     for (size_t i = 2; i < a.size(); i += 2) {
       std::string name = ToLower(a[i]);
-      if (!config.contains(name) || name == "port" || name == "bind" || name == "databases") {
+      if (!config.contains(name) || name == "port" || name == "bind" || name == "databases" ||
+          name == "enable-debug-command") {
         return ctx.reply.Error(StrCat(
             "ERR Unknown option or number of arguments for CONFIG SET - '", a[i], "'"));
       }

@@ -2,6 +2,7 @@
 // reads and SSCAN. Handlers parse arguments, decide from local state, commit SetAdd/SetRemove
 // ops (the observed-remove set in core/crdt/or_set.h) and reply like Redis 7.0.
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
@@ -241,9 +242,8 @@ std::vector<std::string_view> Compute(Algebra op, std::vector<const SetValue*> s
   switch (op) {
     case Algebra::kInter: {
       if (std::find(sets.begin(), sets.end(), nullptr) != sets.end()) return out;
-      std::stable_sort(sets.begin(), sets.end(), [](const SetValue* a, const SetValue* b) {
-        return a->size() < b->size();
-      });
+      std::stable_sort(sets.begin(), sets.end(),
+                       [](const SetValue* a, const SetValue* b) { return a->size() < b->size(); });
       sets[0]->ForEach([&](std::string_view m) {
         for (size_t i = 1; i < sets.size(); ++i)
           if (sets[i] != sets[0] && !sets[i]->Contains(m)) return;
@@ -386,8 +386,16 @@ void RegisterSetCommands(CommandTable& t) {
   auto add = [&](std::string_view name, int arity, uint32_t flags, int first, int last,
                  CommandHandler h, std::string_view summary, std::string_view since,
                  std::string_view complexity) {
-    t.Add({.name = name, .arity = arity, .flags = flags, .first_key = first, .last_key = last,
-           .key_step = 1, .handler = h, .group = "set", .summary = summary, .since = since,
+    t.Add({.name = name,
+           .arity = arity,
+           .flags = flags,
+           .first_key = first,
+           .last_key = last,
+           .key_step = 1,
+           .handler = h,
+           .group = "set",
+           .summary = summary,
+           .since = since,
            .complexity = complexity});
   };
   add("sadd", -3, kWrite | kDenyOom | kFast, 1, 1, SaddCommand,
@@ -404,13 +412,14 @@ void RegisterSetCommands(CommandTable& t) {
   add("smismember", -3, kReadOnly | kFast, 1, 1, SmismemberCommand,
       "Determines whether multiple members belong to a set.", "6.2.0",
       "O(N) where N is the number of elements being checked for membership");
-  add("scard", 2, kReadOnly | kFast, 1, 1, ScardCommand,
-      "Returns the number of members in a set.", "1.0.0", "O(1)");
+  add("scard", 2, kReadOnly | kFast, 1, 1, ScardCommand, "Returns the number of members in a set.",
+      "1.0.0", "O(1)");
   add("spop", -2, kWrite | kFast | kRandom, 1, 1, SpopCommand,
       "Returns one or more random members from a set after removing them. Deletes the set if the "
       "last member was popped.",
-      "1.0.0", "Without the count argument O(1), otherwise O(N) where N is the value of the "
-               "passed count.");
+      "1.0.0",
+      "Without the count argument O(1), otherwise O(N) where N is the value of the "
+      "passed count.");
   add("srandmember", -2, kReadOnly | kRandom, 1, 1, SrandmemberCommand,
       "Get one or multiple random members from a set", "1.0.0",
       "Without the count argument O(1), otherwise O(N) where N is the absolute value of the "
@@ -425,8 +434,8 @@ void RegisterSetCommands(CommandTable& t) {
       "Stores the intersect of multiple sets in a key.", "1.0.0",
       "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of "
       "sets.");
-  add("sunion", -2, kReadOnly, 1, -1, SunionCommand, "Returns the union of multiple sets.",
-      "1.0.0", "O(N) where N is the total number of elements in all given sets.");
+  add("sunion", -2, kReadOnly, 1, -1, SunionCommand, "Returns the union of multiple sets.", "1.0.0",
+      "O(N) where N is the total number of elements in all given sets.");
   add("sunionstore", -3, kWrite | kDenyOom, 1, -1, SunionstoreCommand,
       "Stores the union of multiple sets in a key.", "1.0.0",
       "O(N) where N is the total number of elements in all given sets.");

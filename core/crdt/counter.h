@@ -70,7 +70,7 @@ class Counter {
       Folded& f = FoldedFor(inc.dot.replica);
       f.sum = Plus(f.sum, inc.delta);
       f.seq = inc.dot.seq;
-      f.hlc = std::max(f.hlc, inc.hlc);
+      f.hlc = std::max(f.hlc, inc.hlc);  // same replica: the stamp order is the hlc order
     }
     pending_.resize(kept);
   }
@@ -94,10 +94,12 @@ class Counter {
   }
 
   bool empty() const { return pending_.empty() && folded_.empty(); }
-  uint64_t MaxHlc() const {
-    uint64_t m = 0;
-    for (const auto& i : pending_) m = std::max(m, i.hlc);
-    for (const auto& f : folded_) m = std::max(m, f.hlc);
+  // The greatest stamp among increments, with the writer's replica id so that values of
+  // different types written at the same HLC time still order the same way everywhere.
+  Stamp MaxStamp() const {
+    Stamp m;
+    for (const auto& i : pending_) m = std::max(m, Stamp{i.hlc, i.dot.replica});
+    for (const auto& f : folded_) m = std::max(m, Stamp{f.hlc, f.replica});
     return m;
   }
   size_t MemoryBytes() const {
@@ -105,6 +107,30 @@ class Counter {
   }
   const std::vector<Increment>& pending() const { return pending_; }
   const std::vector<Folded>& folded() const { return folded_; }
+
+  // Replaces the state with one read from a snapshot. Returns false, changing nothing, unless the
+  // invariants hold: valid dots, pending sorted by dot without duplicates, folded sorted by
+  // replica without duplicates, and each origin's pending increments after its folded ones.
+  bool Restore(std::vector<Increment> pending, std::vector<Folded> folded) {
+    for (size_t i = 0; i < pending.size(); ++i) {
+      const Dot& d = pending[i].dot;
+      if (d.replica == 0 || d.seq == 0) return false;
+      if (i > 0 && !(pending[i - 1].dot < d)) return false;
+    }
+    for (size_t i = 0; i < folded.size(); ++i) {
+      if (folded[i].replica == 0 || folded[i].seq == 0) return false;
+      if (i > 0 && folded[i - 1].replica >= folded[i].replica) return false;
+    }
+    size_t f = 0;
+    for (const Increment& inc : pending) {
+      while (f < folded.size() && folded[f].replica < inc.dot.replica) ++f;
+      if (f < folded.size() && folded[f].replica == inc.dot.replica && inc.dot.seq <= folded[f].seq)
+        return false;
+    }
+    pending_ = std::move(pending);
+    folded_ = std::move(folded);
+    return true;
+  }
 
  private:
   static T Plus(T a, T b) {

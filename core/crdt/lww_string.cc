@@ -33,10 +33,7 @@ void StringValue::RemoveObserved(const VersionVector& ctx) {
 Stamp StringValue::MaxStamp() const {
   Stamp m;
   for (const Reg& r : regs_) m = std::max(m, r.stamp);
-  uint64_t counter_hlc = std::max(ints_.MaxHlc(), floats_.MaxHlc());
-  // Increments compare by time only; a register with the same time wins the tie.
-  if (counter_hlc > m.hlc) m = Stamp{counter_hlc, 0};
-  return m;
+  return std::max({m, ints_.MaxStamp(), floats_.MaxStamp()});
 }
 
 void StringValue::Compact(const VersionVector& stable) {

@@ -14,16 +14,21 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "absl/container/inlined_vector.h"
+#include "absl/status/statusor.h"
 #include "core/crdt/counter.h"
 #include "core/keyspace/value.h"
 #include "core/op/op.h"
 
 namespace cordis {
+namespace pb {
+class StringState;
+}  // namespace pb
 
 class StringValue final : public Value {
  public:
@@ -49,6 +54,12 @@ class StringValue final : public Value {
   std::optional<long double> AsLongDouble() const;
   size_t Length() const;
   bool has_increments() const { return !ints_.empty() || !floats_.empty(); }
+
+  // The whole internal state for snapshots (registers, pending and folded increments), and back;
+  // DecodeState validates and returns kDataLoss on bad input (lww_string_state.cc).
+  void EncodeState(pb::StringState* out) const;
+  static absl::StatusOr<std::unique_ptr<StringValue>> DecodeState(const pb::StringState& in,
+                                                                  uint64_t seed);
 
   // Formats like Redis's INCRBYFLOAT (%.17Lf, trailing zeros removed).
   static std::string FormatLongDouble(long double v);

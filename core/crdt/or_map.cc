@@ -1,9 +1,9 @@
 #include "core/crdt/or_map.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <new>
-#include <cmath>
 #include <type_traits>
 
 #include "core/base/check.h"
@@ -57,6 +57,7 @@ bool IncrementLog::RemoveObserved(const VersionVector& ctx) {
     folded_.reset();
     folded_vv_.Clear();
     folded_rank_ = folded_hlc_ = 0;
+    folded_replica_ = 0;
     changed = true;
   }
   return changed;
@@ -72,7 +73,10 @@ void IncrementLog::Compact(const VersionVector& stable, std::string_view base) {
     Step(&*folded_, e);
     folded_vv_.Raise(e.dot.replica, e.dot.seq);
     folded_rank_ = std::max(folded_rank_, e.rank);
-    folded_hlc_ = std::max(folded_hlc_, e.hlc);
+    if (Stamp{e.hlc, e.dot.replica} > Stamp{folded_hlc_, folded_replica_}) {
+      folded_hlc_ = e.hlc;
+      folded_replica_ = e.dot.replica;
+    }
   }
   pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(n));
 }
@@ -86,8 +90,8 @@ std::string IncrementLog::Evaluate(std::string_view base) const {
 void IncrementLog::Step(std::string* value, const Entry& e) {
   if (!e.is_float) {
     if (std::optional<int64_t> n = StringValue::ParseInt64(*value)) {
-      *value = std::to_string(static_cast<int64_t>(static_cast<uint64_t>(*n) +
-                                                   static_cast<uint64_t>(e.i)));
+      *value = std::to_string(
+          static_cast<int64_t>(static_cast<uint64_t>(*n) + static_cast<uint64_t>(e.i)));
       return;
     }
   }
@@ -97,9 +101,9 @@ void IncrementLog::Step(std::string* value, const Entry& e) {
   if (std::isfinite(r)) *value = StringValue::FormatLongDouble(r);
 }
 
-uint64_t IncrementLog::MaxHlc() const {
-  uint64_t m = folded_hlc_;
-  for (const Entry& e : pending_) m = std::max(m, e.hlc);
+Stamp IncrementLog::MaxStamp() const {
+  Stamp m{folded_hlc_, folded_replica_};
+  for (const Entry& e : pending_) m = std::max(m, Stamp{e.hlc, e.dot.replica});
   return m;
 }
 
@@ -186,8 +190,8 @@ void HashValue::Apply(const delta::HashSet& d, const Op& op) {
   for (const auto& [name, value] : d.fields) {
     Field* f = FindOrCreate(name);
     // The same field twice in one op (HSET h f a f b): the later value wins, as in Redis.
-    auto same = std::find_if(f->regs.begin(), f->regs.end(),
-                             [&](const Reg& r) { return r.dot == op.dot; });
+    auto same =
+        std::find_if(f->regs.begin(), f->regs.end(), [&](const Reg& r) { return r.dot == op.dot; });
     if (same != f->regs.end()) {
       same->bytes.assign(value);
     } else {
@@ -206,18 +210,17 @@ void HashValue::Apply(const delta::HashRemove& d, const Op& op) {
   }
 }
 
-// Increments compare by time only in MaxStamp; a register with the same time wins the tie.
 void HashValue::Apply(const delta::HashAdd& d, const Op& op) {
   Field* f = FindOrCreate(d.field);
   CountersOf(f).log.AddInt(op, d.delta);
-  RaiseMax(Stamp{op.stamp.hlc, 0});
+  RaiseMax(op.stamp);
   Refresh(f);
 }
 
 void HashValue::Apply(const delta::HashAddFloat& d, const Op& op) {
   Field* f = FindOrCreate(d.field);
   CountersOf(f).log.AddFloat(op, d.delta);
-  RaiseMax(Stamp{op.stamp.hlc, 0});
+  RaiseMax(op.stamp);
   Refresh(f);
 }
 
@@ -239,7 +242,7 @@ Stamp HashValue::MaxStamp() const {
     Stamp m;
     dict_.ForEach([&](const Field* f) {
       for (const Reg& r : f->regs) m = std::max(m, r.stamp);
-      if (f->counters != nullptr) m = std::max(m, Stamp{f->counters->log.MaxHlc(), 0});
+      if (f->counters != nullptr) m = std::max(m, f->counters->log.MaxStamp());
     });
     max_stamp_ = m;
     max_stamp_valid_ = true;

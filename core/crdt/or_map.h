@@ -23,11 +23,17 @@
 #include <vector>
 
 #include "absl/container/inlined_vector.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "core/keyspace/dict.h"
 #include "core/keyspace/value.h"
 #include "core/op/op.h"
 
 namespace cordis {
+namespace pb {
+class HashState;
+class IncrementLogState;
+}  // namespace pb
 
 // Counter increments over a string value, evaluated exactly as Redis evaluates a sequence of
 // HINCRBY/HINCRBYFLOAT (INCRBY/INCRBYFLOAT) commands: each step parses the current string, adds,
@@ -72,11 +78,16 @@ class IncrementLog {
   bool has_pending() const { return !pending_.empty(); }
   bool has_folded() const { return folded_.has_value(); }
   const std::vector<Entry>& pending() const { return pending_; }
-  uint64_t MaxHlc() const;
+  // The greatest stamp among increments (with the writer replica: stamps never tie).
+  Stamp MaxStamp() const;
   size_t MemoryBytes() const;
 
   // One Redis step: *value += e, as HINCRBY/HINCRBYFLOAT would compute it.
   static void Step(std::string* value, const Entry& e);
+
+  // Snapshot state (or_map_state.cc). DecodeState fills an empty log; kDataLoss on bad input.
+  void EncodeState(pb::IncrementLogState* out) const;
+  absl::Status DecodeState(const pb::IncrementLogState& in);
 
  private:
   void Add(const Op& op, bool is_float, int64_t i, long double f);
@@ -86,6 +97,7 @@ class IncrementLog {
   VersionVector folded_vv_;  // the folded increments' dots
   uint64_t folded_rank_ = 0;
   uint64_t folded_hlc_ = 0;
+  ReplicaId folded_replica_ = 0;
 };
 
 class HashValue final : public Value {
@@ -132,6 +144,12 @@ class HashValue final : public Value {
 
   size_t size() const { return dict_.size(); }
   const Field* Find(std::string_view field) const { return dict_.Find(field); }
+
+  // The whole internal state for snapshots (fields with their registers and increment logs), and
+  // back; DecodeState validates and returns kDataLoss on bad input (or_map_state.cc).
+  void EncodeState(pb::HashState* out) const;
+  static absl::StatusOr<std::unique_ptr<HashValue>> DecodeState(const pb::HashState& in,
+                                                                uint64_t seed);
   // The value of a field of this hash; valid until the next change of the hash.
   static std::string_view ValueOf(const Field* f);
   // The field's value, or nullopt when the field is absent.

@@ -43,9 +43,15 @@ void ApplyRec(HashValue& h, const Rec& r) {
       h.Apply(d, op);
       break;
     }
-    case Rec::kAdd: h.Apply(delta::HashAdd{r.pairs[0].first, r.delta}, op); break;
-    case Rec::kAddFloat: h.Apply(delta::HashAddFloat{r.pairs[0].first, r.fdelta}, op); break;
-    case Rec::kClear: h.RemoveObserved(r.ctx); break;
+    case Rec::kAdd:
+      h.Apply(delta::HashAdd{r.pairs[0].first, r.delta}, op);
+      break;
+    case Rec::kAddFloat:
+      h.Apply(delta::HashAddFloat{r.pairs[0].first, r.fdelta}, op);
+      break;
+    case Rec::kClear:
+      h.RemoveObserved(r.ctx);
+      break;
   }
 }
 
@@ -79,7 +85,9 @@ struct Replica {
     hash.ForEach([&](std::string_view f, std::string_view v) { out.emplace(f, v); });
     return out;
   }
-  std::string Value(std::string_view f) const { return std::string(hash.Get(f).value_or("<none>")); }
+  std::string Value(std::string_view f) const {
+    return std::string(hash.Get(f).value_or("<none>"));
+  }
 
   ReplicaId id;
   VersionVector vv;
@@ -150,8 +158,8 @@ TEST(OrMapTest, SetKeepsIncrementsItHadNotSeen) {
   b.Deliver(base);
   Rec seen = a.Incr("n", 1, 2);
   b.Deliver(seen);
-  Rec set = b.Set("n", "100", 5);     // saw +1
-  Rec unseen = a.Incr("n", 7, 4);     // concurrent with the set
+  Rec set = b.Set("n", "100", 5);  // saw +1
+  Rec unseen = a.Incr("n", 7, 4);  // concurrent with the set
   a.Deliver(set);
   b.Deliver(unseen);
   EXPECT_EQ(a.Value("n"), "107");
@@ -306,7 +314,7 @@ TEST(OrMapTest, MaxStampAndEmpty) {
   EXPECT_EQ(a.hash.MaxStamp(), (Stamp{100, 1}));
   Rec inc = b.Incr("g", 1, 200);
   a.Deliver(inc);
-  EXPECT_EQ(a.hash.MaxStamp(), (Stamp{200, 0}));
+  EXPECT_EQ(a.hash.MaxStamp(), (Stamp{200, 2}));
   a.Del("g", 201);
   EXPECT_EQ(a.hash.MaxStamp(), (Stamp{100, 1}));
   a.Del("f", 202);
@@ -321,9 +329,8 @@ TEST(OrMapTest, ScanAndRandomSeeEveryField) {
   std::map<std::string, std::string> seen;
   uint64_t cursor = 0;
   do {
-    cursor = a.hash.ScanStep(cursor, [&](std::string_view f, std::string_view v) {
-      seen.emplace(f, v);
-    });
+    cursor = a.hash.ScanStep(cursor,
+                             [&](std::string_view f, std::string_view v) { seen.emplace(f, v); });
   } while (cursor != 0);
   EXPECT_EQ(seen.size(), 300u);
   EXPECT_EQ(seen["f7"], "7");
@@ -397,6 +404,34 @@ TEST(OrMapTest, FoldedIncrementsGoWithTheNextRemove) {
   a.hash.Compact(a.vv);
   a.Del("g", 5);
   EXPECT_EQ(a.hash.Find("g"), nullptr);
+}
+
+TEST(OrMapTest, CompactFoldsOnlyAStablePrefix) {
+  // r3's +0.5 ranks before r1's +INT64_MAX (r3 knew less), and the two do not commute. Replica r2
+  // learns that r1's increment is stable while r3's is not yet: folding it first would apply the
+  // steps in another order than the replicas that fold later.
+  Replica r1(1), r2(2), r3(3);
+  Rec base = r1.Set("f", "1", 1);
+  Rec a = r3.IncrFloat("f", 0.5L, 2);  // rank 0
+  Rec s = r1.Incr("f", INT64_MAX, 3);  // rank 1
+  r2.Deliver(base);
+  r2.Deliver(s);
+  r2.Deliver(a);
+  VersionVector stable;  // r2 knows every replica has seen base and s, not yet a
+  stable.Raise(1, 2);
+  r2.hash.Compact(stable);
+  for (Replica* r : {&r1, &r3}) {
+    for (const Rec* rec : {&base, &a, &s}) {
+      if (r->vv.Get(rec->dot.replica) < rec->dot.seq) r->Deliver(*rec);
+    }
+  }
+  // One more op on the field makes every replica recompute its value from its internal state.
+  Rec touch = r1.Incr("f", 0, 4);
+  r2.Deliver(touch);
+  r3.Deliver(touch);
+  EXPECT_EQ(r1.Value("f"), "9223372036854775808");  // 1.5 + INT64_MAX in long double
+  EXPECT_EQ(r2.Value("f"), r1.Value("f"));
+  EXPECT_EQ(r3.Value("f"), r1.Value("f"));
 }
 
 }  // namespace

@@ -14,14 +14,19 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string_view>
 
 #include "absl/container/inlined_vector.h"
+#include "absl/status/statusor.h"
 #include "core/keyspace/dict.h"
 #include "core/keyspace/value.h"
 #include "core/op/op.h"
 
 namespace cordis {
+namespace pb {
+class SetState;
+}  // namespace pb
 
 class SetValue final : public Value {
  public:
@@ -58,6 +63,12 @@ class SetValue final : public Value {
   size_t size() const { return dict_.size(); }
   bool Contains(std::string_view member) const { return dict_.Find(member) != nullptr; }
   const Node* Find(std::string_view member) const { return dict_.Find(member); }
+
+  // The whole internal state for snapshots (members with their tags), and back; DecodeState
+  // validates and returns kDataLoss on bad input (or_set_state.cc).
+  void EncodeState(pb::SetState* out) const;
+  static absl::StatusOr<std::unique_ptr<SetValue>> DecodeState(const pb::SetState& in,
+                                                               uint64_t seed);
 
   // f(std::string_view member) for every member, in the dict's (seeded) order.
   template <typename F>

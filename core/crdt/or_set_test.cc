@@ -27,9 +27,15 @@ void ApplyRec(SetValue& s, const Rec& r) {
   op.ctx = &r.ctx;
   std::vector<std::string_view> views(r.members.begin(), r.members.end());
   switch (r.kind) {
-    case Rec::kAdd: s.Apply(delta::SetAdd{views}, op); break;
-    case Rec::kRemove: s.Apply(delta::SetRemove{views}, op); break;
-    case Rec::kClear: s.RemoveObserved(r.ctx); break;
+    case Rec::kAdd:
+      s.Apply(delta::SetAdd{views}, op);
+      break;
+    case Rec::kRemove:
+      s.Apply(delta::SetRemove{views}, op);
+      break;
+    case Rec::kClear:
+      s.RemoveObserved(r.ctx);
+      break;
   }
 }
 

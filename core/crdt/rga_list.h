@@ -53,6 +53,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -62,6 +63,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/hash/hash.h"
+#include "absl/status/statusor.h"
 #include "core/base/check.h"
 #include "core/crdt/dot.h"
 #include "core/crdt/version_vector.h"
@@ -69,6 +71,10 @@
 #include "core/op/op.h"
 
 namespace cordis {
+namespace pb {
+class ListState;
+}  // namespace pb
+
 namespace list_internal {
 
 // A byte string of up to 4 GiB in 16 bytes: up to 15 bytes inline, longer ones in one heap block.
@@ -193,6 +199,8 @@ class ListValue final : public Value {
 
   void RemoveObserved(const VersionVector& ctx) override;
   bool Empty() const override { return live_ == 0; }
+  // Tombstones position concurrent inserts until Compact drops them.
+  bool Droppable() const override { return ring_.size() == 0; }
   Stamp MaxStamp() const override;
   void Compact(const VersionVector& stable) override;
   size_t MemoryBytes() const override;
@@ -211,6 +219,13 @@ class ListValue final : public Value {
   std::vector<std::string> Contents() const;
   // Live ids and values head to tail: the logical state compared across replicas in tests.
   std::vector<std::pair<ElemId, std::string>> Entries() const;
+
+  // The whole internal state for snapshots (elements and tombstones in order, removals, LSET
+  // marks, RemoveObserved contexts), and back; DecodeState validates and returns kDataLoss on
+  // bad input (rga_list_state.cc).
+  void EncodeState(pb::ListState* out) const;
+  static absl::StatusOr<std::unique_ptr<ListValue>> DecodeState(const pb::ListState& in,
+                                                                uint64_t seed);
 
  private:
   struct Removal {

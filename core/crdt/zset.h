@@ -25,6 +25,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,12 +34,16 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/container/inlined_vector.h"
+#include "absl/status/statusor.h"
 #include "core/crdt/zset_index.h"
 #include "core/keyspace/dict.h"
 #include "core/keyspace/value.h"
 #include "core/op/op.h"
 
 namespace cordis {
+namespace pb {
+class ZsetState;
+}  // namespace pb
 
 class ZsetValue final : public Value {
  public:
@@ -83,6 +88,13 @@ class ZsetValue final : public Value {
   size_t pending_compaction() const { return pending_.size(); }
   // CHECKs the invariants between the Dict, the index and the cached scores.
   void CheckInvariants() const;
+
+  // The whole internal state for snapshots (tags, registers, increments, encoding), and back;
+  // cached scores and the index are rebuilt. DecodeState validates and returns kDataLoss on bad
+  // input (zset_state.cc).
+  void EncodeState(pb::ZsetState* out) const;
+  static absl::StatusOr<std::unique_ptr<ZsetValue>> DecodeState(const pb::ZsetState& in,
+                                                                uint64_t seed);
 
  private:
   struct Tag {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 #include <new>
 
 #include "core/base/strings.h"
@@ -50,6 +51,8 @@ void Keyspace::Clear() {
     ::operator delete(e);
   });
   entry_bytes_ = 0;
+  invisible_ = 0;
+  gc_queue_.clear();
   wheel_.Clear();
 }
 
@@ -108,31 +111,46 @@ void Keyspace::ApplyExpiry(KeyEntry* e, const Op& op) {
 }
 
 void Keyspace::ResolveVisible(KeyEntry* e, const VersionVector& stable) {
-  if (e->value != nullptr) {
+  if (!e->has_shadow && e->value != nullptr) {
+    // The common case: one value.
     e->value->Compact(stable);
-    if (e->value->Empty()) {
+    if (!e->value->Empty()) return ResolveExpiry(e, stable);
+    if (e->value->Droppable()) {
       delete e->value;
       e->value = nullptr;
+      return ResolveExpiry(e, stable);
     }
   }
+  // Gather every value of the key, compact it, and drop what holds nothing at all. A value with
+  // no live entry but with metadata a concurrent op may still need (list tombstones) stays, out
+  // of sight, until it compacts away.
+  std::vector<std::unique_ptr<Value>> all;
+  if (e->value != nullptr) all.emplace_back(e->value);
+  e->value = nullptr;
   if (e->has_shadow) {
-    auto& vs = shadows_[e];
-    for (auto& v : vs) v->Compact(stable);
-    std::erase_if(vs, [](const std::unique_ptr<Value>& v) { return v->Empty(); });
-    // The value with the greatest stamp is visible; ties cannot happen (stamps are unique).
-    for (auto& v : vs) {
-      if (e->value == nullptr || v->MaxStamp() > e->value->MaxStamp()) {
-        Value* old = e->value;
-        e->value = v.release();
-        v.reset(old);
-      }
-    }
-    std::erase_if(vs, [](const std::unique_ptr<Value>& v) { return v == nullptr; });
-    if (vs.empty()) {
-      shadows_.erase(e);
-      e->has_shadow = false;
-    }
+    for (auto& v : shadows_[e]) all.push_back(std::move(v));
+    shadows_.erase(e);
+    e->has_shadow = false;
   }
+  for (auto& v : all) v->Compact(stable);
+  std::erase_if(all, [](const std::unique_ptr<Value>& v) { return v->Droppable(); });
+  // The non-empty value with the greatest stamp is visible; ties cannot happen (stamps are
+  // unique per op and one op writes one type).
+  size_t best = all.size();
+  for (size_t i = 0; i < all.size(); ++i) {
+    if (all[i]->Empty()) continue;
+    if (best == all.size() || all[i]->MaxStamp() > all[best]->MaxStamp()) best = i;
+  }
+  if (best != all.size()) e->value = all[best].release();
+  for (auto& v : all) {
+    if (v == nullptr) continue;
+    shadows_[e].push_back(std::move(v));
+    e->has_shadow = true;
+  }
+  ResolveExpiry(e, stable);
+}
+
+void Keyspace::ResolveExpiry(KeyEntry* e, const VersionVector& stable) {
   if (e->has_expiry) {
     auto& st = expiries_.at(e);
     // A PERSIST entry every replica has seen can no longer beat a concurrent EXPIRE: drop it.
@@ -150,6 +168,7 @@ void Keyspace::Apply(const Op& op, const VersionVector& stable) {
   CHECK(op.ctx != nullptr);
   CHECK(!op.ctx->Covers(op.dot));
   KeyEntry* e = dict_.Find(op.key);
+  bool was_invisible = e != nullptr && e->value == nullptr;
   if (op.clear_key && e != nullptr) RemoveObserved(e, *op.ctx, op.keep_ttl);
 
   std::optional<PayloadTarget> target = TargetOf(op.payload);
@@ -164,15 +183,47 @@ void Keyspace::Apply(const Op& op, const VersionVector& stable) {
     if (e == nullptr) e = CreateEntry(op.key, nullptr);
     ApplyExpiry(e, op);
   }
-  if (e == nullptr) return;
+  if (e == nullptr) {
+    if (was_invisible) --invisible_;
+    return;
+  }
   ResolveVisible(e, stable);
-  if (e->value == nullptr) {
-    bool expiry_pending = false;
-    if (e->has_expiry) {
-      for (const auto& x : expiries_.at(e).entries)
-        if (!stable.Covers(x.first)) expiry_pending = true;
-    }
-    if (!expiry_pending) DestroyEntry(e);
+  if (!stable.Covers(op.dot)) {
+    gc_queue_.emplace_back(std::string(op.key), op.dot);
+    ++e->unstable_writes;
+  }
+  bool now_invisible = e->value == nullptr;
+  invisible_ += static_cast<size_t>(now_invisible) - static_cast<size_t>(was_invisible);
+  if (now_invisible) MaybeDestroyInvisible(e);
+}
+
+// A key whose values are all gone stays (invisibly) until every write this replica applied to
+// it is stable. Until then a write may still arrive from a replica where the key was visible,
+// which keeps the key's expiry entries (it has no reason to clear them); afterwards every new
+// write comes from a replica that sees the key missing and starts it afresh (clear_key), so
+// dropping the leftovers here changes nothing.
+void Keyspace::MaybeDestroyInvisible(KeyEntry* e) {
+  CHECK(e->value == nullptr);
+  if (e->has_shadow || e->unstable_writes > 0) return;
+  --invisible_;
+  DestroyEntry(e);
+}
+
+void Keyspace::CollectGarbage(const VersionVector& stable) {
+  while (!gc_queue_.empty() && stable.Covers(gc_queue_.front().second)) {
+    auto [key, dot] = std::move(gc_queue_.front());
+    gc_queue_.pop_front();
+    KeyEntry* e = dict_.Find(key);
+    // An entry is destroyed only once its writes are all stable, so a queued write always
+    // finds the entry it was applied to.
+    CHECK(e != nullptr);
+    CHECK_GT(e->unstable_writes, 0u);
+    --e->unstable_writes;
+    bool was_invisible = e->value == nullptr;
+    ResolveVisible(e, stable);
+    bool now_invisible = e->value == nullptr;
+    invisible_ += static_cast<size_t>(now_invisible) - static_cast<size_t>(was_invisible);
+    if (now_invisible) MaybeDestroyInvisible(e);
   }
 }
 
@@ -188,5 +239,73 @@ int64_t Keyspace::AverageTtlMs(int64_t now_ms) const {
 }
 
 size_t Keyspace::MemoryBytes() const { return entry_bytes_ + dict_.MemoryBytes(); }
+
+}  // namespace cordis
+
+namespace cordis {
+
+absl::Status Keyspace::InsertDecoded(std::string_view key,
+                                     std::vector<std::unique_ptr<Value>> values, ExpiryState expiry,
+                                     std::span<const Dot> unstable_writes) {
+  if (dict_.Find(key) != nullptr) return absl::DataLossError("snapshot: key appears twice");
+  if (values.empty() && expiry.entries.empty() && unstable_writes.empty())
+    return absl::DataLossError("snapshot: key with neither value, expiry nor pending write");
+  std::vector<Dot> writes(unstable_writes.begin(), unstable_writes.end());
+  std::sort(writes.begin(), writes.end());
+  if (std::any_of(writes.begin(), writes.end(), [](const Dot& d) { return d.seq == 0; }) ||
+      (!writes.empty() && writes.front().replica == 0))
+    return absl::DataLossError("snapshot: pending write without a dot");
+  if (std::adjacent_find(writes.begin(), writes.end()) != writes.end())
+    return absl::DataLossError("snapshot: repeated pending write");
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (values[i] == nullptr || values[i]->Droppable())
+      return absl::DataLossError("snapshot: empty value");
+    for (size_t j = 0; j < i; ++j) {
+      if (values[j]->type() == values[i]->type())
+        return absl::DataLossError("snapshot: two values of one type");
+    }
+  }
+  for (size_t i = 0; i < expiry.entries.size(); ++i) {
+    if (expiry.entries[i].first.replica == 0 || expiry.entries[i].first.seq == 0)
+      return absl::DataLossError("snapshot: expiry entry without a dot");
+    for (size_t j = 0; j < i; ++j) {
+      if (expiry.entries[j].first == expiry.entries[i].first)
+        return absl::DataLossError("snapshot: repeated expiry dot");
+    }
+  }
+  // The non-empty value with the greatest stamp is visible, as ResolveVisible decides.
+  size_t best = values.size();
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (values[i]->Empty()) continue;
+    if (best == values.size() || values[i]->MaxStamp() > values[best]->MaxStamp()) best = i;
+  }
+  KeyEntry* e = CreateEntry(key, best == values.size() ? nullptr : values[best].release());
+  if (e->value == nullptr) ++invisible_;
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (values[i] == nullptr) continue;
+    shadows_[e].push_back(std::move(values[i]));
+    e->has_shadow = true;
+  }
+  if (!expiry.entries.empty()) {
+    e->has_expiry = true;
+    int64_t at = expiry.Effective();
+    expiries_[e] = std::move(expiry);
+    if (at != kPersistMs) wheel_.Schedule(e->key(), at);
+  }
+  for (const Dot& d : unstable_writes) gc_queue_.emplace_back(std::string(key), d);
+  e->unstable_writes = static_cast<uint32_t>(unstable_writes.size());
+  return absl::OkStatus();
+}
+
+std::span<const std::unique_ptr<Value>> Keyspace::ShadowsOf(const KeyEntry* e) const {
+  if (!e->has_shadow) return {};
+  const auto& v = shadows_.at(e);
+  return {v.data(), v.size()};
+}
+
+const ExpiryState* Keyspace::ExpiryOf(const KeyEntry* e) const {
+  if (!e->has_expiry) return nullptr;
+  return &expiries_.at(e);
+}
 
 }  // namespace cordis

@@ -7,14 +7,17 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/inlined_vector.h"
+#include "absl/status/status.h"
 #include "core/keyspace/dict.h"
 #include "core/keyspace/value.h"
 #include "core/op/op.h"
@@ -30,8 +33,9 @@ struct KeyEntry {
                            // (invisible; kept so a concurrent write meets its TTL)
   uint32_t key_len = 0;
   bool has_expiry = false;
-  bool has_shadow = false;  // other-type values exist in Keyspace::shadows_
-  char key_bytes[];         // flexible array member (GNU extension, also in C++ compilers we use)
+  bool has_shadow = false;       // other-type values exist in Keyspace::shadows_
+  uint32_t unstable_writes = 0;  // writes applied here that not every replica has seen yet
+  char key_bytes[];  // flexible array member (GNU extension, also in C++ compilers we use)
 
   std::string_view DictKey() const { return {key_bytes, key_len}; }
   std::string_view key() const { return DictKey(); }
@@ -64,7 +68,34 @@ class Keyspace {
   // Removes everything, immediately (FLUSHALL on a single node; snapshot install).
   void Clear();
 
-  size_t size() const { return dict_.size(); }
+  // Installs a key decoded from a snapshot (core/snapshot): `values` are its values of distinct
+  // types, the visible one first (the first with the greatest MaxStamp becomes visible, as
+  // ResolveVisible decides); `expiry` its expiry entries, scheduled on the wheel. A key with no
+  // value is an invisible expiry-only key. `unstable_writes` are the dots of writes to the key the
+  // sender's garbage collection waited on (UnstableWrites), queued here the same way. kDataLoss,
+  // changing nothing, if the key exists, a value is empty, two values share a type, dots repeat,
+  // or there is nothing to install.
+  absl::Status InsertDecoded(std::string_view key, std::vector<std::unique_ptr<Value>> values,
+                             ExpiryState expiry, std::span<const Dot> unstable_writes = {});
+  // f(key, dot) for every write not yet stable here, oldest first (snapshot encoding).
+  template <typename F>
+  void ForEachUnstableWrite(F&& f) const {
+    for (const auto& [key, dot] : gc_queue_) f(std::string_view(key), dot);
+  }
+  // What a snapshot encodes besides e->value: the other-type values (concurrent type conflicts)
+  // and the expiry entries (nullptr when none).
+  std::span<const std::unique_ptr<Value>> ShadowsOf(const KeyEntry* e) const;
+  const ExpiryState* ExpiryOf(const KeyEntry* e) const;
+
+  // Keys a reader can see (DBSIZE): entries minus invisible expiry-only ones.
+  size_t size() const { return dict_.size() - invisible_; }
+  // Every entry, invisible ones included.
+  size_t entry_count() const { return dict_.size(); }
+  size_t invisible_count() const { return invisible_; }
+  // Revisits keys written by ops that have since become stable: compacts their metadata and
+  // drops keys left with nothing visible. Call periodically with the node's stable vector.
+  void CollectGarbage(const VersionVector& stable);
+  size_t gc_backlog() const { return gc_queue_.size(); }
   size_t expires_count() const { return expiries_.size(); }
   const Dict<KeyEntry>& dict() const { return dict_; }
   TimingWheel& wheel() { return wheel_; }
@@ -80,8 +111,15 @@ class Keyspace {
   void RemoveObserved(KeyEntry* e, const VersionVector& ctx, bool keep_ttl);
   void ApplyExpiry(KeyEntry* e, const Op& op);
   void ResolveVisible(KeyEntry* e, const VersionVector& stable);
+  void ResolveExpiry(KeyEntry* e, const VersionVector& stable);
+
+  // Keeps or drops an entry that no longer holds a visible value.
+  void MaybeDestroyInvisible(KeyEntry* e);
 
   Dict<KeyEntry> dict_;
+  size_t invisible_ = 0;
+  // (key, dot of a write to it) for writes not yet stable: revisited by CollectGarbage.
+  std::deque<std::pair<std::string, Dot>> gc_queue_;
   absl::flat_hash_map<const KeyEntry*, ExpiryState> expiries_;
   absl::flat_hash_map<const KeyEntry*, std::vector<std::unique_ptr<Value>>> shadows_;
   TimingWheel wheel_;

@@ -27,8 +27,11 @@ class Value {
 
   // Removes every entry whose dot `ctx` covers (DEL, SET over another value, RENAME).
   virtual void RemoveObserved(const VersionVector& ctx) = 0;
-  // True when no live entry is left: the keyspace then drops the value.
+  // True when no live entry is left: readers no longer see the value.
   virtual bool Empty() const = 0;
+  // True when nothing at all is left, not even metadata a concurrent op may still need (list
+  // tombstones): the keyspace then frees the value.
+  virtual bool Droppable() const { return Empty(); }
   // The greatest stamp among live entries; decides which type is visible.
   virtual Stamp MaxStamp() const = 0;
   // Folds metadata for ops every replica has seen (garbage collection of tombstones).

@@ -76,7 +76,11 @@ void Node::OnHave(ReplicaId from, const pb::Have& have, int64_t now_ms) {
   for (uint32_t m : have.members())
     if (m != 0) AddMember(m);
   PeerState& peer = peers_[from];
+  if (peer.heard && peer.incarnation == have.incarnation()) {
+    h.Merge(peer.have);  // a late, older Have must not make us resend or snapshot needlessly
+  }
   peer.heard = true;
+  peer.incarnation = have.incarnation();
   peer.have = h;
   peer.sent = h;  // forget what we sent: the peer says what arrived
   peer.cursor = oplog_.begin();
@@ -246,15 +250,27 @@ absl::Status Node::OnSnapshot(ReplicaId from, const pb::Snapshot& snap) {
     CHECK(DecodeOp(rec, &d).ok());
     replay.push_back(std::move(d));
   }
+  // The replay must be deliverable on the snapshot's cut and bring back everything we had; if
+  // not (the snapshot is older than ops we already dropped from the log), refuse it unchanged.
+  {
+    VersionVector probe = svv;
+    for (auto& d : replay) {
+      if (!probe.Dominates(d->ctx) || probe.Get(d->op.dot.replica) + 1 != d->op.dot.seq) {
+        ++stats_.snapshots_refused;
+        return absl::OkStatus();
+      }
+      probe.Raise(d->op.dot.replica, d->op.dot.seq);
+    }
+    if (!probe.Dominates(vv_)) {
+      ++stats_.snapshots_refused;
+      return absl::OkStatus();
+    }
+  }
   dbs_ = std::move(fresh);
   clock_.Observe(snap.max_hlc());
   VersionVector old = vv_;
   vv_ = svv;
   for (auto& d : replay) {
-    if (!vv_.Dominates(d->ctx) || vv_.Get(d->op.dot.replica) + 1 != d->op.dot.seq) {
-      // Cannot happen: the log is a causal order and the snapshot covers a causal cut.
-      CHECK(false);
-    }
     dbs_[d->op.db]->Apply(d->op, stable_);
     vv_.Raise(d->op.dot.replica, d->op.dot.seq);
   }
@@ -278,9 +294,11 @@ void Node::ReplicationTick(int64_t now_us) {
     everyone = m;
   }
   oplog_.Truncate(everyone);
+  for (auto& db : dbs_) db->CollectGarbage(stable_);
   pb::PeerMessage msg;
   msg.set_from(opts_.replica_id);
   EncodeVersionVector(vv_, msg.mutable_have()->mutable_vv());
+  msg.mutable_have()->set_incarnation(incarnation_);
   for (ReplicaId m : members_) msg.mutable_have()->add_members(m);
   for (const auto& [r, peer] : peers_) outbox_.push_back(Outgoing{r, msg});
 }

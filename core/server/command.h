@@ -70,5 +70,6 @@ void RegisterSetCommands(CommandTable& t);
 void RegisterHashCommands(CommandTable& t);
 void RegisterZsetCommands(CommandTable& t);
 void RegisterTransactionCommands(CommandTable& t);
+void RegisterDebugCommands(CommandTable& t);
 
 }  // namespace cordis

@@ -55,11 +55,21 @@ class CommandContext {
     return static_cast<T*>(e->value);
   }
 
-  Op NewOp(std::string_view key) { return node.NewOp(session.db, key, now_ms); }
-  Op NewOp(std::string_view key, Stamp stamp) { return node.NewOp(session.db, key, stamp); }
+  // A write to a key that does not exist here starts it afresh: the op also removes what this
+  // replica still holds of the key unseen by readers (expiry entries that outlived a concurrent
+  // DEL, list tombstones). Replicas that already dropped those agree with ones that did not.
+  Op NewOp(std::string_view key) { return Fresh(node.NewOp(session.db, key, now_ms)); }
+  Op NewOp(std::string_view key, Stamp stamp) { return Fresh(node.NewOp(session.db, key, stamp)); }
   void Commit(const Op& op) { node.Commit(op); }
 
   void WrongArity() { reply.Error(err::WrongArity(spec.name)); }
+
+ private:
+  Op Fresh(Op op) {
+    KeyEntry* e = db().FindEntry(op.key);
+    if (e == nullptr || e->value == nullptr) op.clear_key = true;
+    return op;
+  }
 };
 
 }  // namespace cordis

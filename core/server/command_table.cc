@@ -16,6 +16,7 @@ CommandTable::CommandTable() {
   RegisterHashCommands(*this);
   RegisterZsetCommands(*this);
   RegisterTransactionCommands(*this);
+  RegisterDebugCommands(*this);
 }
 
 void CommandTable::Add(const CommandSpec& spec) {

@@ -26,12 +26,14 @@ Node::Node(const NodeOptions& opts)
     : opts_(opts), rng_(opts.seed), clock_(opts.replica_id) {
   CHECK_NE(opts.replica_id, 0u);
   members_.push_back(opts.replica_id);
+  incarnation_ = rng_.Next();
   for (size_t i = 0; i < kDatabases; ++i)
     dbs_.push_back(std::make_unique<Keyspace>(rng_.Next(), opts.start_us / 1000));
   config_ = {{"databases", "16"},        {"maxclients", "10000"},  {"timeout", "0"},
              {"proto-max-bulk-len", "536870912"}, {"appendonly", "no"}, {"save", ""},
              {"maxmemory", "0"},         {"maxmemory-policy", "noeviction"},
-             {"hz", "10"},               {"loglevel", "notice"}};
+             {"hz", "10"},               {"loglevel", "notice"},
+             {"enable-debug-command", "no"}};
 }
 
 Node::~Node() = default;

@@ -23,14 +23,6 @@
 
 namespace cordis {
 
-struct NodeOptions {
-  ReplicaId replica_id = 1;
-  uint64_t seed = 1;  // PRNG and hash seed; the simulator fixes it, prod draws it at start
-  HostInfo* host = nullptr;
-  int64_t start_us = 0;
-  ReplicationOptions replication;
-};
-
 struct ReplicationOptions {
   size_t max_log_entries = 1'000'000;   // beyond this, the oldest ops leave (peers resync by snapshot)
   size_t max_batch_ops = 1000;          // ops per OpBatch message
@@ -42,6 +34,14 @@ struct ReplicationOptions {
 struct Outgoing {
   ReplicaId to;
   pb::PeerMessage msg;
+};
+
+struct NodeOptions {
+  ReplicaId replica_id = 1;
+  uint64_t seed = 1;  // PRNG and hash seed; the simulator fixes it, prod draws it at start
+  HostInfo* host = nullptr;
+  int64_t start_us = 0;
+  ReplicationOptions replication;
 };
 
 struct NodeStats {
@@ -58,6 +58,7 @@ struct NodeStats {
   uint64_t remote_ops_dropped = 0;  // causal buffer full; anti-entropy resends them
   uint64_t snapshots_sent = 0;
   uint64_t snapshots_installed = 0;
+  uint64_t snapshots_refused = 0;  // older than ops already dropped here; a newer one will come
 };
 
 class Node {
@@ -125,6 +126,7 @@ class Node {
 
   struct PeerState {
     bool heard = false;
+    uint64_t incarnation = 0;
     VersionVector have;   // what the peer last said it has
     VersionVector sent;   // have + what we sent since
     VersionVector known;  // what we know causally that it had seen (for garbage collection)
@@ -155,6 +157,7 @@ class Node {
   uint64_t next_session_id_ = 1;
   NodeStats stats_;
   std::map<std::string, std::string> config_;
+  uint64_t incarnation_ = 0;  // random per start: tells peers we may have lost state
   std::vector<ReplicaId> members_;
   std::map<ReplicaId, PeerState> peers_;
   Oplog oplog_;

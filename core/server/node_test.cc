@@ -9,7 +9,7 @@ namespace {
 
 class NodeTest : public ::testing::Test {
  protected:
-  NodeTest() : node_(NodeOptions{.replica_id = 1, .seed = 42, .host = nullptr, .start_us = kT0}) {
+  NodeTest() : node_(NodeOptions{.replica_id = 1, .seed = 42, .host = nullptr, .start_us = kT0, .replication = {}}) {
     s_ = node_.OpenSession("127.0.0.1:1000", "127.0.0.1:6379", now_us_);
   }
 
@@ -119,7 +119,7 @@ TEST_F(NodeTest, IncrByFloatFormatsLikeRedis) {
 }
 
 TEST_F(NodeTest, SameSeedSameIterationOrder) {
-  Node other(NodeOptions{.replica_id = 1, .seed = 42, .host = nullptr, .start_us = kT0});
+  Node other(NodeOptions{.replica_id = 1, .seed = 42, .host = nullptr, .start_us = kT0, .replication = {}});
   Session* t = other.OpenSession("a", "b", kT0);
   for (int i = 0; i < 100; ++i) {
     std::string cmd = "SET key" + std::to_string(i) + " v\r\n";

@@ -188,6 +188,7 @@ std::optional<Rec> MakeOp(Replica& rep, int64_t now_ms) {
       r.expire = *rc::gen::element<int64_t>(now_ms + 1000, now_ms + 2000, kPersistMs);
       break;
   }
+  if (visible == nullptr) r.clear_key = true;  // as CommandContext::NewOp does
   r.dot = Dot{rep.id, rep.vv.Get(rep.id) + 1};
   r.stamp = rep.clock.Now(now_ms);
   r.ctx = rep.vv;

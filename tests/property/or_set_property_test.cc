@@ -131,8 +131,8 @@ RC_GTEST_PROP(OrSetProperty, ConcurrentHistoriesConverge,
 RC_GTEST_PROP(OrSetProperty, AddWinsAgainstConcurrentRemove, (uint8_t member, bool remove_first)) {
   // A member added concurrently with a remove (or clear) of it always survives.
   World w;
-  w.Step(0, 0, member, member);  // replica 1 adds
-  w.Step(4, 1, 0, 0);            // replica 2 receives it
+  w.Step(0, 0, member, member);                // replica 1 adds
+  w.Step(4, 1, 0, 0);                          // replica 2 receives it
   w.Step(remove_first ? 2 : 3, 1, 0, member);  // replica 2 removes what it saw
   w.Step(0, 0, member, member);                // replica 1 re-adds concurrently
   for (auto& r : w.replicas) w.DeliverAll(*r);

@@ -1,0 +1,69 @@
+// DEBUG (guarded by enable-debug-command, as in Redis 7): DIGEST and DIGEST-VALUE compare
+// replicas by logical content.
+#include <string>
+
+#include "core/commands/arg_parse.h"
+#include "core/keyspace/digest.h"
+#include "core/server/command_context.h"
+
+namespace cordis {
+namespace {
+
+bool IsLocal(const Session& s) {
+  return s.addr.rfind("127.", 0) == 0 || s.addr.rfind("[::1]", 0) == 0 ||
+         s.addr.rfind("::1", 0) == 0 || s.addr.empty();
+}
+
+bool DebugAllowed(CommandContext& ctx) {
+  const std::string& mode = ctx.node.config()["enable-debug-command"];
+  return mode == "yes" || (mode == "local" && IsLocal(ctx.session));
+}
+
+void DebugCommand(CommandContext& ctx) {
+  if (!DebugAllowed(ctx)) {
+    return ctx.reply.Error(
+        "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", "
+        "you can run it from a local connection, otherwise you need to set this option in the "
+        "configuration file, and then restart the server.");
+  }
+  const auto& a = ctx.args;
+  std::string_view sub = a[1];
+  if (EqualsIgnoreCase(sub, "digest") && a.size() == 2) {
+    uint64_t sum = 0;
+    for (uint32_t db = 0; db < ctx.node.db_count(); ++db)
+      sum += KeyspaceDigest(ctx.node.db(db)) * (db + 1);
+    return ctx.reply.Simple(DigestHex(sum));
+  }
+  if (EqualsIgnoreCase(sub, "digest-value")) {
+    ctx.reply.Array(a.size() - 2);
+    for (size_t i = 2; i < a.size(); ++i) {
+      KeyEntry* e = ctx.Lookup(a[i]);
+      ctx.reply.Simple(DigestHex(KeyDigest(ctx.db(), e)));
+    }
+    return;
+  }
+  if (EqualsIgnoreCase(sub, "help")) {
+    static constexpr std::string_view kHelp[] = {
+        "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "DIGEST", "    Output a hex signature representing the current DB content.",
+        "DIGEST-VALUE <key> [<key> ...]",
+        "    Output a hex signature of the values of all the specified keys.",
+        "HELP", "    Print this help."};
+    ctx.reply.Array(std::size(kHelp));
+    for (auto line : kHelp) ctx.reply.Simple(line);
+    return;
+  }
+  ctx.reply.Error(err::UnknownSubcommand(sub, "debug"));
+}
+
+}  // namespace
+
+void RegisterDebugCommands(CommandTable& t) {
+  using namespace cmd;
+  t.Add({.name = "debug", .arity = -2, .flags = kAdmin | kNoScript | kLoading | kStale,
+         .handler = DebugCommand, .group = "server",
+         .summary = "A container for debugging commands.", .since = "1.0.0",
+         .complexity = "Depends on subcommand."});
+}
+
+}  // namespace cordis

@@ -1,0 +1,41 @@
+// StringValue's snapshot state (proto/cordis/state.proto, StringState): the register entries in
+// order, then the integer and float counters (pending increments and folded per-origin sums).
+#include <utility>
+#include <vector>
+
+#include "core/crdt/lww_string.h"
+#include "core/crdt/state_codec.h"
+
+namespace cordis {
+
+void StringValue::EncodeState(pb::StringState* out) const {
+  for (const Reg& r : regs_) {
+    pb::BytesReg* p = out->add_regs();
+    state::EncodeTag(r.dot, r.stamp, p->mutable_tag());
+    p->set_value(r.bytes);
+  }
+  if (!ints_.empty()) state::EncodeCounter(ints_, out->mutable_ints());
+  if (!floats_.empty()) state::EncodeCounter(floats_, out->mutable_floats());
+}
+
+absl::StatusOr<std::unique_ptr<StringValue>> StringValue::DecodeState(const pb::StringState& in,
+                                                                      uint64_t seed) {
+  auto v = std::make_unique<StringValue>(seed);
+  std::vector<Dot> dots;
+  for (const pb::BytesReg& p : in.regs()) {
+    Reg r;
+    absl::Status st = state::DecodeTag(p.tag(), &r.dot, &r.stamp);
+    if (!st.ok()) return st;
+    r.bytes = p.value();
+    dots.push_back(r.dot);
+    v->regs_.push_back(std::move(r));
+  }
+  if (!state::UniqueDots(std::move(dots))) return state::Corrupt("string: duplicate register dot");
+  absl::Status st = state::DecodeCounter(in.ints(), &v->ints_);
+  if (st.ok()) st = state::DecodeCounter(in.floats(), &v->floats_);
+  if (!st.ok()) return st;
+  if (v->Empty()) return state::Corrupt("string: empty");
+  return v;
+}
+
+}  // namespace cordis
