@@ -9,7 +9,9 @@ namespace cordis::prod {
 
 int64_t OsHostInfo::UsedMemoryBytes() const {
   struct mallinfo2 mi = mallinfo2();
-  return static_cast<int64_t>(mi.uordblks + mi.hblkhd);
+  int64_t used = static_cast<int64_t>(mi.uordblks + mi.hblkhd);
+  // Sanitizer builds replace malloc and glibc then reports nothing: fall back to RSS.
+  return used > 0 ? used : RssBytes();
 }
 
 int64_t OsHostInfo::RssBytes() const {

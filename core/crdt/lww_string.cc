@@ -16,33 +16,27 @@ void StringValue::Apply(const delta::StrAssign& d, const Op& op) {
   regs_.push_back(Reg{op.dot, op.stamp, std::string(d.value)});
 }
 
-void StringValue::Apply(const delta::CounterAdd& d, const Op& op) {
-  ints_.Add(op.dot, op.stamp.hlc, d.delta);
-}
+void StringValue::Apply(const delta::CounterAdd& d, const Op& op) { incrs_.AddInt(op, d.delta); }
 
-void StringValue::Apply(const delta::FloatAdd& d, const Op& op) {
-  floats_.Add(op.dot, op.stamp.hlc, d.delta);
-}
+void StringValue::Apply(const delta::FloatAdd& d, const Op& op) { incrs_.AddFloat(op, d.delta); }
 
 void StringValue::RemoveObserved(const VersionVector& ctx) {
   EraseIf(regs_, [&](const Reg& r) { return ctx.Covers(r.dot); });
-  ints_.RemoveObserved(ctx);
-  floats_.RemoveObserved(ctx);
+  incrs_.RemoveObserved(ctx);
 }
 
 Stamp StringValue::MaxStamp() const {
   Stamp m;
   for (const Reg& r : regs_) m = std::max(m, r.stamp);
-  return std::max({m, ints_.MaxStamp(), floats_.MaxStamp()});
+  return std::max(m, incrs_.MaxStamp());
 }
 
 void StringValue::Compact(const VersionVector& stable) {
-  ints_.Compact(stable);
-  floats_.Compact(stable);
+  if (incrs_.has_pending()) incrs_.Compact(stable, Base());
 }
 
 size_t StringValue::MemoryBytes() const {
-  size_t bytes = sizeof(*this) + ints_.MemoryBytes() + floats_.MemoryBytes();
+  size_t bytes = sizeof(*this) + incrs_.MemoryBytes();
   for (const Reg& r : regs_) bytes += r.bytes.capacity() > 15 ? r.bytes.capacity() + 1 : 0;
   return bytes;
 }
@@ -54,21 +48,18 @@ const StringValue::Reg* StringValue::Winner() const {
   return best;
 }
 
-std::string_view StringValue::Get(std::string* scratch) const {
+// The base increments start from: the winning register, or "0" when there is none.
+std::string_view StringValue::Base() const {
   const Reg* w = Winner();
-  if (!has_increments()) return w != nullptr ? std::string_view(w->bytes) : std::string_view();
-  std::string_view base = w != nullptr ? std::string_view(w->bytes) : std::string_view("0");
-  if (floats_.empty()) {
-    std::optional<int64_t> b = ParseInt64(base);
-    if (!b) return base;
-    uint64_t sum = static_cast<uint64_t>(*b) + static_cast<uint64_t>(ints_.Sum());
-    *scratch = std::to_string(static_cast<int64_t>(sum));
-    return *scratch;
+  return w != nullptr ? std::string_view(w->bytes) : std::string_view("0");
+}
+
+std::string_view StringValue::Get(std::string* scratch) const {
+  if (!has_increments()) {
+    const Reg* w = Winner();
+    return w != nullptr ? std::string_view(w->bytes) : std::string_view();
   }
-  std::optional<long double> b = ParseLongDouble(base);
-  if (!b) return base;
-  long double v = *b + static_cast<long double>(ints_.Sum()) + floats_.Sum();
-  *scratch = FormatLongDouble(v);
+  *scratch = incrs_.Evaluate(Base());
   return *scratch;
 }
 

@@ -1,13 +1,10 @@
-// The string type: a last-writer-wins register (SET, APPEND, SETRANGE, ...) plus counters for
-// INCR-family and INCRBYFLOAT increments that sit on top of the register's value.
+// The string type: a last-writer-wins register (SET, APPEND, SETRANGE, ...) with a log of counter
+// increments on top (INCR family, INCRBYFLOAT), applied one by one as Redis applies them
+// (core/crdt/increment_log.h), so the value is the bytes Redis would hold and concurrent
+// increments all count. A SET removes the increments it had seen and keeps the others.
 //
-// Logical value:
-//   no increments          -> the winning register's bytes
-//   integer increments     -> int64(register or 0) + sum, wrapping
-//   any float increments   -> long double(register or 0) + ints + floats, printed like Redis
 // If the register is not a number, increments cannot apply and the value is the register's bytes
-// (this arises only when a SET of a non-number races with increments; documented in
-// docs/semantics.md).
+// (this arises only when a SET of a non-number races with increments; docs/semantics.md).
 //
 // Concurrent assignments leave several register entries; the greatest stamp wins and the others
 // stay until an assignment that saw them removes them, so any delivery order converges.
@@ -21,7 +18,7 @@
 
 #include "absl/container/inlined_vector.h"
 #include "absl/status/statusor.h"
-#include "core/crdt/counter.h"
+#include "core/crdt/increment_log.h"
 #include "core/keyspace/value.h"
 #include "core/op/op.h"
 
@@ -40,7 +37,7 @@ class StringValue final : public Value {
   void Apply(const delta::FloatAdd& d, const Op& op);
 
   void RemoveObserved(const VersionVector& ctx) override;
-  bool Empty() const override { return regs_.empty() && ints_.empty() && floats_.empty(); }
+  bool Empty() const override { return regs_.empty() && incrs_.empty(); }
   Stamp MaxStamp() const override;
   void Compact(const VersionVector& stable) override;
   size_t MemoryBytes() const override;
@@ -53,7 +50,7 @@ class StringValue final : public Value {
   // The value as a long double, if it is a number (what INCRBYFLOAT sees).
   std::optional<long double> AsLongDouble() const;
   size_t Length() const;
-  bool has_increments() const { return !ints_.empty() || !floats_.empty(); }
+  bool has_increments() const { return !incrs_.empty(); }
 
   // The whole internal state for snapshots (registers, pending and folded increments), and back;
   // DecodeState validates and returns kDataLoss on bad input (lww_string_state.cc).
@@ -75,8 +72,9 @@ class StringValue final : public Value {
   const Reg* Winner() const;
 
   absl::InlinedVector<Reg, 1> regs_;
-  Counter<int64_t> ints_;
-  Counter<long double> floats_;
+  std::string_view Base() const;
+
+  IncrementLog incrs_;
 };
 
 }  // namespace cordis

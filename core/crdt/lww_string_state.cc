@@ -1,5 +1,5 @@
 // StringValue's snapshot state (proto/cordis/state.proto, StringState): the register entries in
-// order, then the integer and float counters (pending increments and folded per-origin sums).
+// order, then the increment log (core/crdt/increment_log.h).
 #include <utility>
 #include <vector>
 
@@ -14,8 +14,7 @@ void StringValue::EncodeState(pb::StringState* out) const {
     state::EncodeTag(r.dot, r.stamp, p->mutable_tag());
     p->set_value(r.bytes);
   }
-  if (!ints_.empty()) state::EncodeCounter(ints_, out->mutable_ints());
-  if (!floats_.empty()) state::EncodeCounter(floats_, out->mutable_floats());
+  if (!incrs_.empty()) incrs_.EncodeState(out->mutable_incrs());
 }
 
 absl::StatusOr<std::unique_ptr<StringValue>> StringValue::DecodeState(const pb::StringState& in,
@@ -31,9 +30,10 @@ absl::StatusOr<std::unique_ptr<StringValue>> StringValue::DecodeState(const pb::
     v->regs_.push_back(std::move(r));
   }
   if (!state::UniqueDots(std::move(dots))) return state::Corrupt("string: duplicate register dot");
-  absl::Status st = state::DecodeCounter(in.ints(), &v->ints_);
-  if (st.ok()) st = state::DecodeCounter(in.floats(), &v->floats_);
-  if (!st.ok()) return st;
+  if (in.has_incrs()) {
+    absl::Status st = v->incrs_.DecodeState(in.incrs());
+    if (!st.ok()) return st;
+  }
   if (v->Empty()) return state::Corrupt("string: empty");
   return v;
 }

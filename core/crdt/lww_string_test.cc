@@ -145,30 +145,3 @@ TEST(StringValueTest, FormatsLikeRedis) {
 }  // namespace
 }  // namespace cordis
 
-namespace cordis {
-namespace {
-
-TEST(CounterTest, FoldingNeverChangesTheBitsOfTheSum) {
-  Counter<long double> c;
-  const long double deltas[] = {1e16L, 1.0L, 1.0L, -1e16L, 0.1L, 0.2L, 0.3L};
-  uint64_t seq[3] = {0, 0, 0};
-  for (size_t i = 0; i < std::size(deltas); ++i) {
-    ReplicaId r = 1 + static_cast<ReplicaId>(i % 3);
-    c.Add(Dot{r, ++seq[r - 1]}, i, deltas[i]);
-  }
-  long double before = c.Sum();
-  for (uint64_t upto = 1; upto <= 3; ++upto) {
-    VersionVector stable;
-    stable.Raise(2, upto);  // fold one origin at a time, at different moments
-    c.Compact(stable);
-    EXPECT_EQ(c.Sum(), before);
-    stable.Raise(1, upto);
-    stable.Raise(3, upto);
-    c.Compact(stable);
-    EXPECT_EQ(c.Sum(), before);
-  }
-  EXPECT_TRUE(c.pending().empty());
-}
-
-}  // namespace
-}  // namespace cordis

@@ -528,26 +528,15 @@ TEST(SnapshotCorruption, InvariantViolationsAreDataLoss) {
        [](pb::ValueState& s) { *s.mutable_string()->add_regs() = s.string().regs(0); }},
       {"string dot 0", ValueType::kString,
        [](pb::ValueState& s) { s.mutable_string()->mutable_regs(0)->mutable_tag()->set_seq(0); }},
-      {"counter unsorted", ValueType::kString,
+      {"string increments duplicated", ValueType::kString,
        [](pb::ValueState& s) {
-         *s.mutable_string()->mutable_ints()->add_pending() = s.string().ints().pending(0);
+         *s.mutable_string()->mutable_incrs()->add_pending() = s.string().incrs().pending(0);
        }},
-      {"counter float in int", ValueType::kString,
+      {"string float increment short", ValueType::kString,
        [](pb::ValueState& s) {
-         s.mutable_string()->mutable_ints()->mutable_pending(0)->set_float_delta("0123456789");
-       }},
-      {"float counter short", ValueType::kString,
-       [](pb::ValueState& s) {
-         auto* p = s.mutable_string()->mutable_floats()->add_pending();
-         p->set_replica(1);
-         p->set_seq(9);
+         auto* p = s.mutable_string()->mutable_incrs()->mutable_pending(0);
+         p->set_is_float(true);
          p->set_float_delta("abc");
-       }},
-      {"pending before folded", ValueType::kString,
-       [](pb::ValueState& s) {
-         auto* f = s.mutable_string()->mutable_ints()->add_folded();
-         f->set_replica(s.string().ints().pending(0).replica());
-         f->set_seq(s.string().ints().pending(0).seq());
        }},
       {"list without elements", ValueType::kList,
        [](pb::ValueState& s) { s.mutable_list()->clear_elems(); }},
