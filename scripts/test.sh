@@ -5,7 +5,7 @@ source "$(dirname "$0")/common.sh"
 install_missing
 JOBS="$(nproc)"
 
-build "$ROOT/build" RelWithDebInfo -DCORDIS_WERROR=ON
+build "$ROOT/build" Release -DCORDIS_WERROR=ON
 (cd "$ROOT/build" && ctest --output-on-failure -j "$JOBS" --timeout 600 -LE e2e)
 (cd "$ROOT/build" && ctest --output-on-failure -j 1 --timeout 600 -L e2e)
 
