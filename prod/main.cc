@@ -8,6 +8,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
 #include "prod/server.h"
 #include "spdlog/spdlog.h"
 
@@ -41,6 +42,13 @@ int main(int argc, char** argv) {
   std::vector<std::string> arg_storage;
   std::vector<char*> args = NormalizeFlagNames(argc, argv, &arg_storage);
   argv = args.data();
+  // --help lists this server's own flags (Abseil's default matches files named after the binary).
+  absl::FlagsUsageConfig usage;
+  usage.contains_help_flags = [](absl::string_view file) {
+    return file.find("prod/") != absl::string_view::npos;
+  };
+  usage.contains_helpshort_flags = usage.contains_help_flags;
+  absl::SetFlagsUsageConfig(usage);
   absl::SetProgramUsageMessage(
       "Cordis: an active-active replicated, Redis-compatible database.\n"
       "Usage: cordis-server [--port 6379] [--bind 127.0.0.1] [--dir ./data] [--replica-id 1]");
