@@ -96,13 +96,8 @@ int main(int argc, char** argv) {
     spdlog::error("{}", st.ToString());
     return 1;
   }
-  asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](const asio::error_code& ec, int sig) {
-    if (ec) return;
-    spdlog::info("Received signal {}, shutting down", sig);
-    server.Shutdown();
-    // Connections finish their pending writes, then the loop runs out of work and returns.
-  });
+  // The server handles SIGINT/SIGTERM and SHUTDOWN itself: connections finish their pending
+  // writes, then the loop runs out of work and returns.
   io.run();
   spdlog::info("Cordis is now ready to exit, bye bye...");
   spdlog::shutdown();

@@ -70,6 +70,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
     if (total == 0) return Read();
     server_.node().ProcessInput(session_, Server::NowUs());
+    if (server_.node().shutdown_requested()) server_.RequestShutdown();
     if (session_->output.empty()) {
       if (session_->close_after_reply) return Close();
       return Read();
@@ -116,7 +117,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
 };
 
 Server::Server(asio::io_context& io, const ServerOptions& opts)
-    : io_(io), opts_(opts), acceptor_(io), tick_timer_(io), read_buffer_(kReadChunk) {}
+    : io_(io),
+      opts_(opts),
+      acceptor_(io),
+      tick_timer_(io),
+      signals_(io, SIGINT, SIGTERM),
+      read_buffer_(kReadChunk) {}
 
 Server::~Server() = default;
 
@@ -159,6 +165,11 @@ absl::Status Server::Start() {
   node_->config()["dir"] = opts_.dir;
   node_->config()["enable-debug-command"] = opts_.enable_debug_command;
 
+  signals_.async_wait([this](const asio::error_code& ec, int sig) {
+    if (ec) return;
+    spdlog::info("Received signal {}, shutting down", sig);
+    Shutdown();
+  });
   Accept();
   ScheduleTick();
   spdlog::info("Ready to accept connections on {}:{} (replica {})", opts_.bind, port_,
@@ -200,6 +211,7 @@ void Server::Shutdown() {
   asio::error_code ec;
   acceptor_.close(ec);
   tick_timer_.cancel();
+  signals_.cancel(ec);
   std::vector<std::shared_ptr<Connection>> all;
   for (auto& [ptr, c] : connections_) all.push_back(c);
   for (auto& c : all) c->FlushAndClose();

@@ -35,6 +35,10 @@ class Server {
   absl::Status Start();
   // Stops accepting, flushes pending replies, closes every connection.
   void Shutdown();
+  // Shutdown from inside a connection's handler (SHUTDOWN command): runs on the next loop turn.
+  void RequestShutdown() {
+    asio::post(io_, [this] { Shutdown(); });
+  }
   int port() const { return port_; }
 
   Node& node() { return *node_; }
@@ -53,6 +57,7 @@ class Server {
   std::unique_ptr<Node> node_;
   asio::ip::tcp::acceptor acceptor_;
   asio::steady_timer tick_timer_;
+  asio::signal_set signals_;
   std::map<Connection*, std::shared_ptr<Connection>> connections_;
   std::vector<char> read_buffer_;
   int port_ = 0;

@@ -53,6 +53,24 @@ void FlushallCommand(CommandContext& ctx) {
   ctx.reply.Ok();
 }
 
+// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]: like Redis, no reply on success; the driver
+// closes the listener, finishes pending replies and exits. (Nothing is persisted yet, so SAVE and
+// NOSAVE behave alike.)
+void ShutdownCommand(CommandContext& ctx) {
+  for (size_t i = 1; i < ctx.args.size(); ++i) {
+    std::string_view a = ctx.args[i];
+    if (EqualsIgnoreCase(a, "abort")) {
+      if (ctx.args.size() != 2) return ctx.reply.Error(err::kSyntax);
+      return ctx.reply.Error("ERR No shutdown in progress.");
+    }
+    if (!EqualsIgnoreCase(a, "nosave") && !EqualsIgnoreCase(a, "save") &&
+        !EqualsIgnoreCase(a, "now") && !EqualsIgnoreCase(a, "force"))
+      return ctx.reply.Error(err::kSyntax);
+  }
+  ctx.node.RequestShutdown();
+  ctx.session.close_after_reply = true;
+}
+
 void TimeCommand(CommandContext& ctx) {
   ctx.reply.Array(2);
   ctx.reply.Bulk(std::to_string(ctx.now_us / 1000000));
@@ -274,6 +292,9 @@ void RegisterServerCommands(CommandTable& t) {
       "Returns detailed information about all commands.", "2.8.13", "O(N)");
   add("config", -2, kAdmin | kNoScript | kLoading | kStale, ConfigCommand,
       "A container for server configuration commands.", "2.0.0");
+  add("shutdown", -1, kAdmin | kNoScript | kLoading | kStale | kNoMulti, ShutdownCommand,
+      "Synchronously saves the database(s) to disk and shuts down the Redis server.", "1.0.0",
+      "O(N) with N being the number of keys in all databases");
   add("info", -1, kLoading | kStale, InfoCommand,
       "Returns information and statistics about the server.", "1.0.0");
 }

@@ -118,6 +118,10 @@ class Node {
   // What a peer last told us it has (empty if never heard).
   VersionVector PeerHave(ReplicaId r) const;
 
+  // SHUTDOWN asks the driver to stop the server after this batch.
+  void RequestShutdown() { shutdown_requested_ = true; }
+  bool shutdown_requested() const { return shutdown_requested_; }
+
   // Settings read by CONFIG GET and INFO; CONFIG SET validates and stores.
   std::map<std::string, std::string>& config() { return config_; }
 
@@ -157,6 +161,7 @@ class Node {
   uint64_t next_session_id_ = 1;
   NodeStats stats_;
   std::map<std::string, std::string> config_;
+  bool shutdown_requested_ = false;
   uint64_t incarnation_ = 0;  // random per start: tells peers we may have lost state
   std::vector<ReplicaId> members_;
   std::map<ReplicaId, PeerState> peers_;
