@@ -3,5 +3,5 @@
 # Usage: scripts/bench.sh [--rounds N] [--requests N] [--quick]
 source "$(dirname "$0")/common.sh"
 install_missing
-build "$ROOT/build-release" Release -DCORDIS_TESTS=OFF -- cordis-server
+build "$ROOT/build-release" Release -DCORDIS_TESTS=OFF -- cordis-server >&2
 exec /usr/bin/python3 "$ROOT/scripts/bench.py" --cordis "$ROOT/build-release/bin/cordis-server" "$@"
