@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <sstream>
 
 #include "core/base/check.h"
 #include "core/crdt/lww_string.h"
@@ -37,7 +38,11 @@ bool IncrementLog::RemoveObserved(const VersionVector& ctx) {
   std::erase_if(pending_, [&](const Entry& e) { return ctx.Covers(e.dot); });
   bool changed = pending_.size() != before;
   if (folded_) {
-    CHECK(ctx.Dominates(folded_vv_));
+    if (!ctx.Dominates(folded_vv_)) {
+      std::ostringstream detail;
+      detail << "(remover ctx " << ctx << ", folded " << folded_vv_ << ")";
+      internal::CheckFailed(__FILE__, __LINE__, "ctx.Dominates(folded_vv_)", detail.str());
+    }
     folded_.reset();
     folded_vv_.Clear();
     folded_rank_ = folded_hlc_ = 0;

@@ -303,6 +303,13 @@ void Node::ReplicationTick(int64_t now_us) {
   for (const auto& [r, peer] : peers_) outbox_.push_back(Outgoing{r, msg});
 }
 
+void Node::ForceSnapshot(ReplicaId to, int64_t now_us) {
+  auto it = peers_.find(to);
+  if (it == peers_.end()) return;
+  it->second.last_snapshot_ms = -1;
+  SendSnapshot(to, it->second, now_us / 1000);
+}
+
 void Node::FlushReplication() {
   if (!replicating()) return;
   for (auto& [r, peer] : peers_) {

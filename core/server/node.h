@@ -111,6 +111,9 @@ class Node {
   // Pushes ops made since the last flush to peers (call after each batch of commands).
   void FlushReplication();
   std::vector<Outgoing> TakeOutbox();
+  // Sends our whole state to `to` now, whether it needs it or not (tests and the simulator use
+  // it to exercise snapshot installs under concurrent writes).
+  void ForceSnapshot(ReplicaId to, int64_t now_us);
   const Oplog& oplog() const { return oplog_; }
   // What every member has seen, as far as this node knows causally (see node.cc Commit).
   const VersionVector& stable_vector() const { return stable_; }

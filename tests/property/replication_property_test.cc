@@ -45,6 +45,11 @@ class Cluster {
   }
 
   Node& node(int i) { return *nodes_[i]; }
+
+  void ForceSnapshot(int from, int to) {
+    nodes_[from]->ForceSnapshot(nodes_[to]->replica_id(), now_us_);
+    Collect(from);
+  }
   int size() const { return static_cast<int>(nodes_.size()); }
 
   std::string Run(int i, const std::string& cmd) {
@@ -226,13 +231,19 @@ std::string RandomCommand(Prng& rng) {
   }
 }
 
-void RunScenario(uint64_t seed, int nodes, int ops, ReplicationOptions ropts) {
+void RunScenario(uint64_t seed, int nodes, int ops, ReplicationOptions ropts,
+                 double snapshot_chance = 0) {
   Cluster c(nodes, seed, ropts);
   Prng rng(seed);
   c.set_faults(0.2, 0.1, 200'000);
   for (int i = 0; i < ops; ++i) {
     c.Run(static_cast<int>(rng.Uniform(nodes)), RandomCommand(rng));
     if (rng.Chance(0.3)) c.Advance(rng.Range(0, 50'000));
+    if (rng.Chance(snapshot_chance)) {
+      int from = static_cast<int>(rng.Uniform(nodes));
+      int to = static_cast<int>((from + 1 + rng.Uniform(nodes - 1)) % nodes);
+      c.ForceSnapshot(from, to);
+    }
   }
   c.set_faults(0, 0, 0);
   c.Advance(5'000'000);
@@ -247,6 +258,18 @@ RC_GTEST_PROP(Replication, NodesConvergeUnderLossDuplicationReordering, ()) {
   uint64_t seed = *rc::gen::arbitrary<uint64_t>();
   int nodes = *rc::gen::inRange(2, 5);
   RunScenario(seed, nodes, 200, ReplicationOptions{});
+}
+
+// Snapshots sent at random moments, while every node keeps writing, are installed (or refused
+// when they cannot be) without breaking convergence.
+// DISABLED: it finds an open bug (issue 3): after a forced snapshot install, replaying a logged
+// op trips IncrementLog's CHECK that a remover has seen every folded increment (e.g. remover ctx
+// {1:18 2:36}, folded {1:21}), i.e. some node folded increments that a not-yet-applied op was
+// concurrent with. Run with --gtest_also_run_disabled_tests to reproduce.
+RC_GTEST_PROP(Replication, DISABLED_RandomSnapshotTransfersKeepConvergence, ()) {
+  uint64_t seed = *rc::gen::arbitrary<uint64_t>();
+  int nodes = *rc::gen::inRange(2, 5);
+  RunScenario(seed, nodes, 200, ReplicationOptions{}, /*snapshot_chance=*/0.05);
 }
 
 // A replica cut off while its peers write far more than their logs hold catches up through a
