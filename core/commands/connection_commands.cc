@@ -163,14 +163,20 @@ void ClientCommand(CommandContext& ctx) {
   if (EqualsIgnoreCase(sub, "help") && a.size() == 2) {
     static constexpr std::string_view kHelp[] = {
         "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-        "GETNAME", "    Return the name of the current connection.",
-        "ID", "    Return the ID of the current connection.",
-        "INFO", "    Return information about the current client connection.",
+        "GETNAME",
+        "    Return the name of the current connection.",
+        "ID",
+        "    Return the ID of the current connection.",
+        "INFO",
+        "    Return information about the current client connection.",
         "LIST [TYPE <normal|master|replica|pubsub>] [ID <id> [<id> ...]]",
         "    Return information about client connections.",
-        "SETNAME <name>", "    Assign the name <name> to the current connection.",
-        "SETINFO <LIB-NAME|LIB-VER> <value>", "    Set client meta attributes.",
-        "HELP", "    Print this help."};
+        "SETNAME <name>",
+        "    Assign the name <name> to the current connection.",
+        "SETINFO <LIB-NAME|LIB-VER> <value>",
+        "    Set client meta attributes.",
+        "HELP",
+        "    Print this help."};
     ctx.reply.Array(std::size(kHelp));
     for (std::string_view line : kHelp) ctx.reply.Simple(line);
     return;
@@ -186,23 +192,19 @@ void ClientCommand(CommandContext& ctx) {
 
 void RegisterConnectionCommands(CommandTable& t) {
   using namespace cmd;
-  auto add = [&](std::string_view name, int arity, uint32_t flags, CommandHandler h,
-                 std::string_view summary, std::string_view since) {
-    t.Add({.name = name, .arity = arity, .flags = flags | kConnection, .handler = h,
-           .group = "connection", .summary = summary, .since = since});
-  };
-  add("ping", -1, kFast, PingCommand, "Returns the server's liveliness response.", "1.0.0");
-  add("echo", 2, kFast, EchoCommand, "Returns the given string.", "1.0.0");
-  add("quit", -1, kFast | kNoScript | kLoading | kStale, QuitCommand,
-      "Closes the connection.", "1.0.0");
-  add("hello", -1, kFast | kNoScript | kLoading | kStale, HelloCommand, "Handshakes with the server.",
-      "6.0.0");
-  add("select", 2, kFast | kLoading | kStale, SelectCommand,
-      "Changes the selected database.", "1.0.0");
-  add("reset", 1, kFast | kNoScript | kLoading | kStale, ResetCommand,
-      "Resets the connection.", "6.2.0");
-  add("client", -2, kNoScript | kLoading | kStale, ClientCommand,
-      "A container for client connection commands.", "2.4.0");
+  CommandRegistrar r(t, "connection", cmd::kConnection);
+  r.NoKeys("ping", -1, kFast, PingCommand, "Returns the server's liveliness response.", "1.0.0");
+  r.NoKeys("echo", 2, kFast, EchoCommand, "Returns the given string.", "1.0.0");
+  r.NoKeys("quit", -1, kFast | kNoScript | kLoading | kStale, QuitCommand, "Closes the connection.",
+           "1.0.0");
+  r.NoKeys("hello", -1, kFast | kNoScript | kLoading | kStale, HelloCommand,
+           "Handshakes with the server.", "6.0.0");
+  r.NoKeys("select", 2, kFast | kLoading | kStale, SelectCommand, "Changes the selected database.",
+           "1.0.0");
+  r.NoKeys("reset", 1, kFast | kNoScript | kLoading | kStale, ResetCommand,
+           "Resets the connection.", "6.2.0");
+  r.NoKeys("client", -2, kNoScript | kLoading | kStale, ClientCommand,
+           "A container for client connection commands.", "2.4.0");
 }
 
 }  // namespace cordis

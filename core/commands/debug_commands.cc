@@ -45,10 +45,12 @@ void DebugCommand(CommandContext& ctx) {
   if (EqualsIgnoreCase(sub, "help")) {
     static constexpr std::string_view kHelp[] = {
         "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-        "DIGEST", "    Output a hex signature representing the current DB content.",
+        "DIGEST",
+        "    Output a hex signature representing the current DB content.",
         "DIGEST-VALUE <key> [<key> ...]",
         "    Output a hex signature of the values of all the specified keys.",
-        "HELP", "    Print this help."};
+        "HELP",
+        "    Print this help."};
     ctx.reply.Array(std::size(kHelp));
     for (auto line : kHelp) ctx.reply.Simple(line);
     return;
@@ -60,10 +62,9 @@ void DebugCommand(CommandContext& ctx) {
 
 void RegisterDebugCommands(CommandTable& t) {
   using namespace cmd;
-  t.Add({.name = "debug", .arity = -2, .flags = kAdmin | kNoScript | kLoading | kStale,
-         .handler = DebugCommand, .group = "server",
-         .summary = "A container for debugging commands.", .since = "1.0.0",
-         .complexity = "Depends on subcommand."});
+  CommandRegistrar r(t, "server");
+  r.NoKeys("debug", -2, kAdmin | kNoScript | kLoading | kStale, DebugCommand,
+           "A container for debugging commands.", "1.0.0", "Depends on subcommand.");
 }
 
 }  // namespace cordis

@@ -350,60 +350,48 @@ void HscanCommand(CommandContext& ctx) {
 
 void RegisterHashCommands(CommandTable& t) {
   using namespace cmd;
-  auto add = [&](std::string_view name, int arity, uint32_t flags, CommandHandler h,
-                 std::string_view summary, std::string_view since, std::string_view complexity) {
-    t.Add({.name = name,
-           .arity = arity,
-           .flags = flags,
-           .first_key = 1,
-           .last_key = 1,
-           .key_step = 1,
-           .handler = h,
-           .group = "hash",
-           .summary = summary,
-           .since = since,
-           .complexity = complexity});
-  };
-  add("hset", -4, kWrite | kDenyOom | kFast, HsetCommand,
-      "Creates or modifies the value of a field in a hash.", "2.0.0",
-      "O(1) for each field/value pair added, so O(N) to add N field/value pairs when the command "
-      "is called with multiple field/value pairs.");
-  add("hsetnx", 4, kWrite | kDenyOom | kFast, HsetnxCommand,
-      "Sets the value of a field in a hash only when the field doesn't exist.", "2.0.0", "O(1)");
-  add("hmset", -4, kWrite | kDenyOom | kFast, HmsetCommand, "Sets the values of multiple fields.",
-      "2.0.0", "O(N) where N is the number of fields being set.");
-  add("hget", 3, kReadOnly | kFast, HgetCommand, "Returns the value of a field in a hash.", "2.0.0",
-      "O(1)");
-  add("hmget", -3, kReadOnly | kFast, HmgetCommand, "Returns the values of all fields in a hash.",
-      "2.0.0", "O(N) where N is the number of fields being requested.");
-  add("hdel", -3, kWrite | kFast, HdelCommand,
-      "Deletes one or more fields and their values from a hash. Deletes the hash if no fields "
-      "remain.",
-      "2.0.0", "O(N) where N is the number of fields to be removed.");
-  add("hgetall", 2, kReadOnly, HgetallCommand, "Returns all fields and values in a hash.", "2.0.0",
-      "O(N) where N is the size of the hash.");
-  add("hlen", 2, kReadOnly | kFast, HlenCommand, "Returns the number of fields in a hash.", "2.0.0",
-      "O(1)");
-  add("hkeys", 2, kReadOnly, HkeysCommand, "Returns all fields in a hash.", "2.0.0",
-      "O(N) where N is the size of the hash.");
-  add("hvals", 2, kReadOnly, HvalsCommand, "Returns all values in a hash.", "2.0.0",
-      "O(N) where N is the size of the hash.");
-  add("hexists", 3, kReadOnly | kFast, HexistsCommand,
-      "Determines whether a field exists in a hash.", "2.0.0", "O(1)");
-  add("hincrby", 4, kWrite | kDenyOom | kFast, HincrbyCommand,
-      "Increments the integer value of a field in a hash by a number. Uses 0 as initial value if "
-      "the field doesn't exist.",
-      "2.0.0", "O(1)");
-  add("hincrbyfloat", 4, kWrite | kDenyOom | kFast, HincrbyfloatCommand,
-      "Increments the floating point value of a field by a number. Uses 0 as initial value if "
-      "the field doesn't exist.",
-      "2.6.0", "O(1)");
-  add("hstrlen", 3, kReadOnly | kFast, HstrlenCommand,
-      "Returns the length of the value of a field.", "3.2.0", "O(1)");
-  add("hrandfield", -2, kReadOnly | kRandom, HrandfieldCommand,
-      "Returns one or more random fields from a hash.", "6.2.0",
-      "O(N) where N is the number of fields returned");
-  add("hscan", -3, kReadOnly, HscanCommand, "Iterates over fields and values of a hash.", "2.8.0",
+  CommandRegistrar r(t, "hash");
+  r.Key("hset", -4, kWrite | kDenyOom | kFast, HsetCommand,
+        "Creates or modifies the value of a field in a hash.", "2.0.0",
+        "O(1) for each field/value pair added, so O(N) to add N field/value pairs when the command "
+        "is called with multiple field/value pairs.");
+  r.Key("hsetnx", 4, kWrite | kDenyOom | kFast, HsetnxCommand,
+        "Sets the value of a field in a hash only when the field doesn't exist.", "2.0.0", "O(1)");
+  r.Key("hmset", -4, kWrite | kDenyOom | kFast, HmsetCommand, "Sets the values of multiple fields.",
+        "2.0.0", "O(N) where N is the number of fields being set.");
+  r.Key("hget", 3, kReadOnly | kFast, HgetCommand, "Returns the value of a field in a hash.",
+        "2.0.0", "O(1)");
+  r.Key("hmget", -3, kReadOnly | kFast, HmgetCommand, "Returns the values of all fields in a hash.",
+        "2.0.0", "O(N) where N is the number of fields being requested.");
+  r.Key("hdel", -3, kWrite | kFast, HdelCommand,
+        "Deletes one or more fields and their values from a hash. Deletes the hash if no fields "
+        "remain.",
+        "2.0.0", "O(N) where N is the number of fields to be removed.");
+  r.Key("hgetall", 2, kReadOnly, HgetallCommand, "Returns all fields and values in a hash.",
+        "2.0.0", "O(N) where N is the size of the hash.");
+  r.Key("hlen", 2, kReadOnly | kFast, HlenCommand, "Returns the number of fields in a hash.",
+        "2.0.0", "O(1)");
+  r.Key("hkeys", 2, kReadOnly, HkeysCommand, "Returns all fields in a hash.", "2.0.0",
+        "O(N) where N is the size of the hash.");
+  r.Key("hvals", 2, kReadOnly, HvalsCommand, "Returns all values in a hash.", "2.0.0",
+        "O(N) where N is the size of the hash.");
+  r.Key("hexists", 3, kReadOnly | kFast, HexistsCommand,
+        "Determines whether a field exists in a hash.", "2.0.0", "O(1)");
+  r.Key("hincrby", 4, kWrite | kDenyOom | kFast, HincrbyCommand,
+        "Increments the integer value of a field in a hash by a number. Uses 0 as initial value if "
+        "the field doesn't exist.",
+        "2.0.0", "O(1)");
+  r.Key("hincrbyfloat", 4, kWrite | kDenyOom | kFast, HincrbyfloatCommand,
+        "Increments the floating point value of a field by a number. Uses 0 as initial value if "
+        "the field doesn't exist.",
+        "2.6.0", "O(1)");
+  r.Key("hstrlen", 3, kReadOnly | kFast, HstrlenCommand,
+        "Returns the length of the value of a field.", "3.2.0", "O(1)");
+  r.Key("hrandfield", -2, kReadOnly | kRandom, HrandfieldCommand,
+        "Returns one or more random fields from a hash.", "6.2.0",
+        "O(N) where N is the number of fields returned");
+  r.Key(
+      "hscan", -3, kReadOnly, HscanCommand, "Iterates over fields and values of a hash.", "2.8.0",
       "O(1) for every call. O(N) for a complete iteration, including enough command calls for the "
       "cursor to return back to 0. N is the number of elements inside the collection.");
 }

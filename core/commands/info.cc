@@ -3,7 +3,6 @@
 #include <vector>
 
 #include "core/base/strings.h"
-#include "core/base/strings.h"
 #include "core/commands/arg_parse.h"
 #include "core/commands/client_info.h"
 #include "core/server/command_context.h"
@@ -11,9 +10,8 @@
 namespace cordis {
 namespace {
 
-constexpr std::string_view kDefaultSections[] = {"server",      "clients", "memory",
-                                                 "persistence", "stats",   "replication",
-                                                 "cpu",         "keyspace"};
+constexpr std::string_view kDefaultSections[] = {"server", "clients",     "memory", "persistence",
+                                                 "stats",  "replication", "cpu",    "keyspace"};
 
 void Line(std::string* out, std::string_view k, const auto& v) {
   StrAppend(out, k, ":", v, "\r\n");
@@ -101,7 +99,7 @@ void KeyspaceSection(CommandContext& ctx, std::string* out) {
     Keyspace& ks = ctx.node.db(i);
     if (ks.size() == 0) continue;
     StrAppend(out, "db", i, ":keys=", ks.size(), ",expires=", ks.expires_count(),
-                    ",avg_ttl=", ks.AverageTtlMs(ctx.now_ms), "\r\n");
+              ",avg_ttl=", ks.AverageTtlMs(ctx.now_ms), "\r\n");
   }
 }
 
@@ -111,10 +109,10 @@ struct Section {
   SectionFn fn;
 };
 constexpr Section kSections[] = {
-    {"server", "Server", ServerSection},         {"clients", "Clients", ClientsSection},
-    {"memory", "Memory", MemorySection},         {"persistence", "Persistence", PersistenceSection},
-    {"stats", "Stats", StatsSection},            {"replication", "Replication", ReplicationSection},
-    {"cpu", "CPU", CpuSection},                  {"keyspace", "Keyspace", KeyspaceSection},
+    {"server", "Server", ServerSection}, {"clients", "Clients", ClientsSection},
+    {"memory", "Memory", MemorySection}, {"persistence", "Persistence", PersistenceSection},
+    {"stats", "Stats", StatsSection},    {"replication", "Replication", ReplicationSection},
+    {"cpu", "CPU", CpuSection},          {"keyspace", "Keyspace", KeyspaceSection},
 };
 
 }  // namespace
@@ -124,8 +122,8 @@ std::string InfoText(CommandContext& ctx, const std::vector<std::string_view>& r
   bool all = false;
   for (std::string_view r : requested) {
     if (EqualsIgnoreCase(r, "all") || EqualsIgnoreCase(r, "everything")) all = true;
-    if (EqualsIgnoreCase(r, "default")) wanted.insert(wanted.end(), std::begin(kDefaultSections),
-                                                      std::end(kDefaultSections));
+    if (EqualsIgnoreCase(r, "default"))
+      wanted.insert(wanted.end(), std::begin(kDefaultSections), std::end(kDefaultSections));
     wanted.push_back(r);
   }
   if (requested.empty() || all)

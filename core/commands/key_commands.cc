@@ -148,16 +148,20 @@ void ExpireGeneric(CommandContext& ctx, TimeUnit unit, bool absolute) {
   bool nx = false, xx = false, gt = false, lt = false;
   for (size_t i = 3; i < ctx.args.size(); ++i) {
     std::string_view o = ctx.args[i];
-    if (EqualsIgnoreCase(o, "nx")) nx = true;
-    else if (EqualsIgnoreCase(o, "xx")) xx = true;
-    else if (EqualsIgnoreCase(o, "gt")) gt = true;
-    else if (EqualsIgnoreCase(o, "lt")) lt = true;
-    else return ctx.reply.Error("ERR Unsupported option " + std::string(o));
+    if (EqualsIgnoreCase(o, "nx"))
+      nx = true;
+    else if (EqualsIgnoreCase(o, "xx"))
+      xx = true;
+    else if (EqualsIgnoreCase(o, "gt"))
+      gt = true;
+    else if (EqualsIgnoreCase(o, "lt"))
+      lt = true;
+    else
+      return ctx.reply.Error("ERR Unsupported option " + std::string(o));
   }
   if (nx && (xx || gt || lt))
     return ctx.reply.Error("ERR NX and XX, GT or LT options at the same time are not compatible");
-  if (gt && lt)
-    return ctx.reply.Error("ERR GT and LT options at the same time are not compatible");
+  if (gt && lt) return ctx.reply.Error("ERR GT and LT options at the same time are not compatible");
   std::optional<int64_t> when = ParseInt64(ctx.args[2]);
   if (!when) return ctx.reply.Error(err::kNotInteger);
   std::optional<int64_t> at = ExpireToAbsoluteMs(*when, unit, absolute, ctx.now_ms);
@@ -219,48 +223,42 @@ void PersistCommand(CommandContext& ctx) {
 
 void RegisterKeyCommands(CommandTable& t) {
   using namespace cmd;
-  auto add = [&](std::string_view name, int arity, uint32_t flags, int first, int last, int step,
-                 CommandHandler h, std::string_view summary, std::string_view since,
-                 std::string_view complexity = "O(1)") {
-    t.Add({.name = name, .arity = arity, .flags = flags, .first_key = first, .last_key = last,
-           .key_step = step, .handler = h, .group = "generic", .summary = summary,
-           .since = since, .complexity = complexity});
-  };
-  add("del", -2, kWrite, 1, -1, 1, DelCommand, "Deletes one or more keys.", "1.0.0", "O(N)");
-  add("unlink", -2, kWrite | kFast, 1, -1, 1, DelCommand,
-      "Asynchronously deletes one or more keys.", "4.0.0", "O(1)");
-  add("exists", -2, kReadOnly | kFast, 1, -1, 1, ExistsCommand,
-      "Determines whether one or more keys exist.", "1.0.0", "O(N)");
-  add("type", 2, kReadOnly | kFast, 1, 1, 1, TypeCommand,
-      "Determines the type of value stored at a key.", "1.0.0");
-  add("keys", 2, kReadOnly, 0, 0, 0, KeysCommand,
-      "Returns all key names that match a pattern.", "1.0.0", "O(N)");
-  add("scan", -2, kReadOnly, 0, 0, 0, ScanCommand,
-      "Iterates over the key names in the database.", "2.8.0", "O(1) per call");
-  add("rename", 3, kWrite, 1, 2, 1, RenameCommand, "Renames a key and overwrites the destination.",
-      "1.0.0");
-  add("renamenx", 3, kWrite | kFast, 1, 2, 1, RenamenxCommand,
-      "Renames a key only when the target key name doesn't exist.", "1.0.0");
-  add("randomkey", 1, kReadOnly | kRandom, 0, 0, 0, RandomkeyCommand,
-      "Returns a random key name from the database.", "1.0.0");
-  add("expire", -3, kWrite | kFast, 1, 1, 1, ExpireCommand,
-      "Sets the expiration time of a key in seconds.", "1.0.0");
-  add("pexpire", -3, kWrite | kFast, 1, 1, 1, PexpireCommand,
-      "Sets the expiration time of a key in milliseconds.", "2.6.0");
-  add("expireat", -3, kWrite | kFast, 1, 1, 1, ExpireatCommand,
-      "Sets the expiration time of a key to a Unix timestamp.", "1.2.0");
-  add("pexpireat", -3, kWrite | kFast, 1, 1, 1, PexpireatCommand,
-      "Sets the expiration time of a key to a Unix milliseconds timestamp.", "2.6.0");
-  add("ttl", 2, kReadOnly | kFast, 1, 1, 1, TtlCommand,
-      "Returns the expiration time in seconds of a key.", "1.0.0");
-  add("pttl", 2, kReadOnly | kFast, 1, 1, 1, PttlCommand,
-      "Returns the expiration time in milliseconds of a key.", "2.6.0");
-  add("expiretime", 2, kReadOnly | kFast, 1, 1, 1, ExpiretimeCommand,
-      "Returns the expiration time of a key as a Unix timestamp.", "7.0.0");
-  add("pexpiretime", 2, kReadOnly | kFast, 1, 1, 1, PexpiretimeCommand,
-      "Returns the expiration time of a key as a Unix milliseconds timestamp.", "7.0.0");
-  add("persist", 2, kWrite | kFast, 1, 1, 1, PersistCommand,
-      "Removes the expiration time of a key.", "2.2.0");
+  CommandRegistrar r(t, "generic");
+  r.Keys("del", -2, kWrite, 1, -1, 1, DelCommand, "Deletes one or more keys.", "1.0.0", "O(N)");
+  r.Keys("unlink", -2, kWrite | kFast, 1, -1, 1, DelCommand,
+         "Asynchronously deletes one or more keys.", "4.0.0", "O(1)");
+  r.Keys("exists", -2, kReadOnly | kFast, 1, -1, 1, ExistsCommand,
+         "Determines whether one or more keys exist.", "1.0.0", "O(N)");
+  r.Keys("type", 2, kReadOnly | kFast, 1, 1, 1, TypeCommand,
+         "Determines the type of value stored at a key.", "1.0.0");
+  r.Keys("keys", 2, kReadOnly, 0, 0, 0, KeysCommand, "Returns all key names that match a pattern.",
+         "1.0.0", "O(N)");
+  r.Keys("scan", -2, kReadOnly, 0, 0, 0, ScanCommand,
+         "Iterates over the key names in the database.", "2.8.0", "O(1) per call");
+  r.Keys("rename", 3, kWrite, 1, 2, 1, RenameCommand,
+         "Renames a key and overwrites the destination.", "1.0.0");
+  r.Keys("renamenx", 3, kWrite | kFast, 1, 2, 1, RenamenxCommand,
+         "Renames a key only when the target key name doesn't exist.", "1.0.0");
+  r.Keys("randomkey", 1, kReadOnly | kRandom, 0, 0, 0, RandomkeyCommand,
+         "Returns a random key name from the database.", "1.0.0");
+  r.Keys("expire", -3, kWrite | kFast, 1, 1, 1, ExpireCommand,
+         "Sets the expiration time of a key in seconds.", "1.0.0");
+  r.Keys("pexpire", -3, kWrite | kFast, 1, 1, 1, PexpireCommand,
+         "Sets the expiration time of a key in milliseconds.", "2.6.0");
+  r.Keys("expireat", -3, kWrite | kFast, 1, 1, 1, ExpireatCommand,
+         "Sets the expiration time of a key to a Unix timestamp.", "1.2.0");
+  r.Keys("pexpireat", -3, kWrite | kFast, 1, 1, 1, PexpireatCommand,
+         "Sets the expiration time of a key to a Unix milliseconds timestamp.", "2.6.0");
+  r.Keys("ttl", 2, kReadOnly | kFast, 1, 1, 1, TtlCommand,
+         "Returns the expiration time in seconds of a key.", "1.0.0");
+  r.Keys("pttl", 2, kReadOnly | kFast, 1, 1, 1, PttlCommand,
+         "Returns the expiration time in milliseconds of a key.", "2.6.0");
+  r.Keys("expiretime", 2, kReadOnly | kFast, 1, 1, 1, ExpiretimeCommand,
+         "Returns the expiration time of a key as a Unix timestamp.", "7.0.0");
+  r.Keys("pexpiretime", 2, kReadOnly | kFast, 1, 1, 1, PexpiretimeCommand,
+         "Returns the expiration time of a key as a Unix milliseconds timestamp.", "7.0.0");
+  r.Keys("persist", 2, kWrite | kFast, 1, 1, 1, PersistCommand,
+         "Removes the expiration time of a key.", "2.2.0");
 }
 
 }  // namespace cordis

@@ -331,57 +331,46 @@ void LposCommand(CommandContext& ctx) {
 
 void RegisterListCommands(CommandTable& t) {
   using namespace cmd;
-  auto add = [&](std::string_view name, int arity, uint32_t flags, CommandHandler h,
-                 std::string_view summary, std::string_view since, std::string_view complexity) {
-    t.Add({.name = name,
-           .arity = arity,
-           .flags = flags,
-           .first_key = 1,
-           .last_key = 1,
-           .key_step = 1,
-           .handler = h,
-           .group = "list",
-           .summary = summary,
-           .since = since,
-           .complexity = complexity});
-  };
+  CommandRegistrar r(t, "list");
   constexpr std::string_view kPushComplexity =
       "O(1) for each element added, so O(N) to add N elements when the command is called with "
       "multiple arguments.";
   constexpr std::string_view kPopComplexity = "O(N) where N is the number of elements returned";
-  add("lpush", -3, kWrite | kDenyOom | kFast, LpushCommand,
-      "Prepend one or multiple elements to a list", "1.0.0", kPushComplexity);
-  add("rpush", -3, kWrite | kDenyOom | kFast, RpushCommand,
-      "Append one or multiple elements to a list", "1.0.0", kPushComplexity);
-  add("lpushx", -3, kWrite | kDenyOom | kFast, LpushxCommand,
-      "Prepend an element to a list, only if the list exists", "2.2.0", kPushComplexity);
-  add("rpushx", -3, kWrite | kDenyOom | kFast, RpushxCommand,
-      "Append an element to a list, only if the list exists", "2.2.0", kPushComplexity);
-  add("lpop", -2, kWrite | kFast, LpopCommand, "Remove and get the first elements in a list",
-      "1.0.0", kPopComplexity);
-  add("rpop", -2, kWrite | kFast, RpopCommand, "Remove and get the last elements in a list",
-      "1.0.0", kPopComplexity);
-  add("lrange", 4, kReadOnly, LrangeCommand, "Get a range of elements from a list", "1.0.0",
+  r.Key("lpush", -3, kWrite | kDenyOom | kFast, LpushCommand,
+        "Prepend one or multiple elements to a list", "1.0.0", kPushComplexity);
+  r.Key("rpush", -3, kWrite | kDenyOom | kFast, RpushCommand,
+        "Append one or multiple elements to a list", "1.0.0", kPushComplexity);
+  r.Key("lpushx", -3, kWrite | kDenyOom | kFast, LpushxCommand,
+        "Prepend an element to a list, only if the list exists", "2.2.0", kPushComplexity);
+  r.Key("rpushx", -3, kWrite | kDenyOom | kFast, RpushxCommand,
+        "Append an element to a list, only if the list exists", "2.2.0", kPushComplexity);
+  r.Key("lpop", -2, kWrite | kFast, LpopCommand, "Remove and get the first elements in a list",
+        "1.0.0", kPopComplexity);
+  r.Key("rpop", -2, kWrite | kFast, RpopCommand, "Remove and get the last elements in a list",
+        "1.0.0", kPopComplexity);
+  r.Key(
+      "lrange", 4, kReadOnly, LrangeCommand, "Get a range of elements from a list", "1.0.0",
       "O(S+N) where S is the distance of start offset from HEAD for small lists, from nearest end "
       "(HEAD or TAIL) for large lists; and N is the number of elements in the specified range.");
-  add("llen", 2, kReadOnly | kFast, LlenCommand, "Get the length of a list", "1.0.0", "O(1)");
-  add("lindex", 3, kReadOnly, LindexCommand, "Get an element from a list by its index", "1.0.0",
-      "O(N) where N is the number of elements to traverse to get to the element at index. This "
-      "makes asking for the first or the last element of the list O(1).");
-  add("lset", 4, kWrite | kDenyOom, LsetCommand,
-      "Set the value of an element in a list by its index", "1.0.0",
-      "O(N) where N is the length of the list. Setting either the first or the last element of "
-      "the list is O(1).");
-  add("linsert", 5, kWrite | kDenyOom, LinsertCommand,
-      "Insert an element before or after another element in a list", "2.2.0",
-      "O(N) where N is the number of elements to traverse before seeing the value pivot. This "
-      "means that inserting somewhere on the left end on the list (head) can be considered O(1) "
-      "and inserting somewhere on the right end (tail) is O(N).");
-  add("lrem", 4, kWrite, LremCommand, "Remove elements from a list", "1.0.0",
-      "O(N+M) where N is the length of the list and M is the number of elements removed.");
-  add("ltrim", 4, kWrite, LtrimCommand, "Trim a list to the specified range", "1.0.0",
-      "O(N) where N is the number of elements to be removed by the operation.");
-  add("lpos", -3, kReadOnly, LposCommand, "Return the index of matching elements on a list",
+  r.Key("llen", 2, kReadOnly | kFast, LlenCommand, "Get the length of a list", "1.0.0", "O(1)");
+  r.Key("lindex", 3, kReadOnly, LindexCommand, "Get an element from a list by its index", "1.0.0",
+        "O(N) where N is the number of elements to traverse to get to the element at index. This "
+        "makes asking for the first or the last element of the list O(1).");
+  r.Key("lset", 4, kWrite | kDenyOom, LsetCommand,
+        "Set the value of an element in a list by its index", "1.0.0",
+        "O(N) where N is the length of the list. Setting either the first or the last element of "
+        "the list is O(1).");
+  r.Key("linsert", 5, kWrite | kDenyOom, LinsertCommand,
+        "Insert an element before or after another element in a list", "2.2.0",
+        "O(N) where N is the number of elements to traverse before seeing the value pivot. This "
+        "means that inserting somewhere on the left end on the list (head) can be considered O(1) "
+        "and inserting somewhere on the right end (tail) is O(N).");
+  r.Key("lrem", 4, kWrite, LremCommand, "Remove elements from a list", "1.0.0",
+        "O(N+M) where N is the length of the list and M is the number of elements removed.");
+  r.Key("ltrim", 4, kWrite, LtrimCommand, "Trim a list to the specified range", "1.0.0",
+        "O(N) where N is the number of elements to be removed by the operation.");
+  r.Key(
+      "lpos", -3, kReadOnly, LposCommand, "Return the index of matching elements on a list",
       "6.0.6",
       "O(N) where N is the number of elements in the list, for the average case. When searching "
       "for elements near the head or the tail of the list, or when the MAXLEN option is provided, "

@@ -2,9 +2,8 @@
 #include <string>
 #include <vector>
 
-#include "core/base/strings.h"
-#include "core/base/strings.h"
 #include "core/base/glob.h"
+#include "core/base/strings.h"
 #include "core/commands/arg_parse.h"
 #include "core/commands/client_info.h"
 #include "core/server/command_context.h"
@@ -186,8 +185,7 @@ void CommandCommand(CommandContext& ctx) {
     int argc = static_cast<int>(a.size()) - 2;
     if ((s->arity > 0 && argc != s->arity) || (s->arity < 0 && argc < -s->arity))
       return ctx.reply.Error("ERR Invalid number of arguments specified for command");
-    if (s->first_key == 0)
-      return ctx.reply.Error("ERR The command has no key arguments");
+    if (s->first_key == 0) return ctx.reply.Error("ERR The command has no key arguments");
     int last = s->last_key < 0 ? argc + s->last_key : s->last_key;
     std::vector<std::string_view> keys;
     for (int i = s->first_key; i <= last; i += s->key_step) keys.push_back(a[2 + i]);
@@ -228,12 +226,11 @@ void ConfigCommand(CommandContext& ctx) {
       std::string name = ToLower(a[i]);
       if (!config.contains(name) || name == "port" || name == "bind" || name == "databases" ||
           name == "enable-debug-command") {
-        return ctx.reply.Error(StrCat(
-            "ERR Unknown option or number of arguments for CONFIG SET - '", a[i], "'"));
+        return ctx.reply.Error(
+            StrCat("ERR Unknown option or number of arguments for CONFIG SET - '", a[i], "'"));
       }
     }
-    for (size_t i = 2; i < a.size(); i += 2)
-      config[ToLower(a[i])] = std::string(a[i + 1]);
+    for (size_t i = 2; i < a.size(); i += 2) config[ToLower(a[i])] = std::string(a[i + 1]);
     return ctx.reply.Ok();
   }
   if (EqualsIgnoreCase(sub, "resetstat") && a.size() == 2) {
@@ -246,10 +243,14 @@ void ConfigCommand(CommandContext& ctx) {
   if (EqualsIgnoreCase(sub, "help") && a.size() == 2) {
     static constexpr std::string_view kHelp[] = {
         "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-        "GET <pattern>", "    Return parameters matching the glob-like <pattern> and their values.",
-        "SET <directive> <value>", "    Set the configuration <directive> to <value>.",
-        "RESETSTAT", "    Reset statistics reported by the INFO command.",
-        "HELP", "    Print this help."};
+        "GET <pattern>",
+        "    Return parameters matching the glob-like <pattern> and their values.",
+        "SET <directive> <value>",
+        "    Set the configuration <directive> to <value>.",
+        "RESETSTAT",
+        "    Reset statistics reported by the INFO command.",
+        "HELP",
+        "    Print this help."};
     ctx.reply.Array(std::size(kHelp));
     for (auto line : kHelp) ctx.reply.Simple(line);
     return;
@@ -274,29 +275,24 @@ void InfoCommand(CommandContext& ctx) {
 
 void RegisterServerCommands(CommandTable& t) {
   using namespace cmd;
-  auto add = [&](std::string_view name, int arity, uint32_t flags, CommandHandler h,
-                 std::string_view summary, std::string_view since,
-                 std::string_view complexity = "O(1)") {
-    t.Add({.name = name, .arity = arity, .flags = flags, .handler = h, .group = "server",
-           .summary = summary, .since = since, .complexity = complexity});
-  };
-  add("dbsize", 1, kReadOnly | kFast, DbsizeCommand,
-      "Returns the number of keys in the database.", "1.0.0");
-  add("flushdb", -1, kWrite, FlushdbCommand, "Remove all keys from the current database.",
-      "1.0.0", "O(N)");
-  add("flushall", -1, kWrite, FlushallCommand, "Removes all keys from all databases.", "1.0.0",
-      "O(N)");
-  add("time", 1, kLoading | kStale | kFast | kRandom, TimeCommand,
-      "Returns the server time.", "2.6.0");
-  add("command", -1, kLoading | kStale, CommandCommand,
-      "Returns detailed information about all commands.", "2.8.13", "O(N)");
-  add("config", -2, kAdmin | kNoScript | kLoading | kStale, ConfigCommand,
-      "A container for server configuration commands.", "2.0.0");
-  add("shutdown", -1, kAdmin | kNoScript | kLoading | kStale | kNoMulti, ShutdownCommand,
-      "Synchronously saves the database(s) to disk and shuts down the Redis server.", "1.0.0",
-      "O(N) with N being the number of keys in all databases");
-  add("info", -1, kLoading | kStale, InfoCommand,
-      "Returns information and statistics about the server.", "1.0.0");
+  CommandRegistrar r(t, "server");
+  r.NoKeys("dbsize", 1, kReadOnly | kFast, DbsizeCommand,
+           "Returns the number of keys in the database.", "1.0.0");
+  r.NoKeys("flushdb", -1, kWrite, FlushdbCommand, "Remove all keys from the current database.",
+           "1.0.0", "O(N)");
+  r.NoKeys("flushall", -1, kWrite, FlushallCommand, "Removes all keys from all databases.", "1.0.0",
+           "O(N)");
+  r.NoKeys("time", 1, kLoading | kStale | kFast | kRandom, TimeCommand, "Returns the server time.",
+           "2.6.0");
+  r.NoKeys("command", -1, kLoading | kStale, CommandCommand,
+           "Returns detailed information about all commands.", "2.8.13", "O(N)");
+  r.NoKeys("config", -2, kAdmin | kNoScript | kLoading | kStale, ConfigCommand,
+           "A container for server configuration commands.", "2.0.0");
+  r.NoKeys("shutdown", -1, kAdmin | kNoScript | kLoading | kStale | kNoMulti, ShutdownCommand,
+           "Synchronously saves the database(s) to disk and shuts down the Redis server.", "1.0.0",
+           "O(N) with N being the number of keys in all databases");
+  r.NoKeys("info", -1, kLoading | kStale, InfoCommand,
+           "Returns information and statistics about the server.", "1.0.0");
 }
 
 }  // namespace cordis

@@ -383,68 +383,56 @@ void SscanCommand(CommandContext& ctx) {
 
 void RegisterSetCommands(CommandTable& t) {
   using namespace cmd;
-  auto add = [&](std::string_view name, int arity, uint32_t flags, int first, int last,
-                 CommandHandler h, std::string_view summary, std::string_view since,
-                 std::string_view complexity) {
-    t.Add({.name = name,
-           .arity = arity,
-           .flags = flags,
-           .first_key = first,
-           .last_key = last,
-           .key_step = 1,
-           .handler = h,
-           .group = "set",
-           .summary = summary,
-           .since = since,
-           .complexity = complexity});
-  };
-  add("sadd", -3, kWrite | kDenyOom | kFast, 1, 1, SaddCommand,
-      "Adds one or more members to a set. Creates the key if it doesn't exist.", "1.0.0",
-      "O(1) for each element added, so O(N) to add N elements when the command is called with "
-      "multiple arguments.");
-  add("srem", -3, kWrite | kFast, 1, 1, SremCommand,
-      "Removes one or more members from a set. Deletes the set if the last member was removed.",
-      "1.0.0", "O(N) where N is the number of members to be removed.");
-  add("smembers", 2, kReadOnly, 1, 1, SmembersCommand, "Returns all members of a set.", "1.0.0",
-      "O(N) where N is the set cardinality.");
-  add("sismember", 3, kReadOnly | kFast, 1, 1, SismemberCommand,
-      "Determines whether a member belongs to a set.", "1.0.0", "O(1)");
-  add("smismember", -3, kReadOnly | kFast, 1, 1, SmismemberCommand,
-      "Determines whether multiple members belong to a set.", "6.2.0",
-      "O(N) where N is the number of elements being checked for membership");
-  add("scard", 2, kReadOnly | kFast, 1, 1, ScardCommand, "Returns the number of members in a set.",
-      "1.0.0", "O(1)");
-  add("spop", -2, kWrite | kFast | kRandom, 1, 1, SpopCommand,
+  CommandRegistrar r(t, "set");
+  r.Keys("sadd", -3, kWrite | kDenyOom | kFast, 1, 1, SaddCommand,
+         "Adds one or more members to a set. Creates the key if it doesn't exist.", "1.0.0",
+         "O(1) for each element added, so O(N) to add N elements when the command is called with "
+         "multiple arguments.");
+  r.Keys("srem", -3, kWrite | kFast, 1, 1, SremCommand,
+         "Removes one or more members from a set. Deletes the set if the last member was removed.",
+         "1.0.0", "O(N) where N is the number of members to be removed.");
+  r.Keys("smembers", 2, kReadOnly, 1, 1, SmembersCommand, "Returns all members of a set.", "1.0.0",
+         "O(N) where N is the set cardinality.");
+  r.Keys("sismember", 3, kReadOnly | kFast, 1, 1, SismemberCommand,
+         "Determines whether a member belongs to a set.", "1.0.0", "O(1)");
+  r.Keys("smismember", -3, kReadOnly | kFast, 1, 1, SmismemberCommand,
+         "Determines whether multiple members belong to a set.", "6.2.0",
+         "O(N) where N is the number of elements being checked for membership");
+  r.Keys("scard", 2, kReadOnly | kFast, 1, 1, ScardCommand,
+         "Returns the number of members in a set.", "1.0.0", "O(1)");
+  r.Keys(
+      "spop", -2, kWrite | kFast | kRandom, 1, 1, SpopCommand,
       "Returns one or more random members from a set after removing them. Deletes the set if the "
       "last member was popped.",
       "1.0.0",
       "Without the count argument O(1), otherwise O(N) where N is the value of the "
       "passed count.");
-  add("srandmember", -2, kReadOnly | kRandom, 1, 1, SrandmemberCommand,
-      "Get one or multiple random members from a set", "1.0.0",
-      "Without the count argument O(1), otherwise O(N) where N is the absolute value of the "
-      "passed count.");
-  add("smove", 4, kWrite | kFast, 1, 2, SmoveCommand, "Moves a member from one set to another.",
-      "1.0.0", "O(1)");
-  add("sinter", -2, kReadOnly, 1, -1, SinterCommand, "Returns the intersect of multiple sets.",
-      "1.0.0",
-      "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of "
-      "sets.");
-  add("sinterstore", -3, kWrite | kDenyOom, 1, -1, SinterstoreCommand,
-      "Stores the intersect of multiple sets in a key.", "1.0.0",
-      "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of "
-      "sets.");
-  add("sunion", -2, kReadOnly, 1, -1, SunionCommand, "Returns the union of multiple sets.", "1.0.0",
-      "O(N) where N is the total number of elements in all given sets.");
-  add("sunionstore", -3, kWrite | kDenyOom, 1, -1, SunionstoreCommand,
-      "Stores the union of multiple sets in a key.", "1.0.0",
-      "O(N) where N is the total number of elements in all given sets.");
-  add("sdiff", -2, kReadOnly, 1, -1, SdiffCommand, "Returns the difference of multiple sets.",
-      "1.0.0", "O(N) where N is the total number of elements in all given sets.");
-  add("sdiffstore", -3, kWrite | kDenyOom, 1, -1, SdiffstoreCommand,
-      "Stores the difference of multiple sets in a key.", "1.0.0",
-      "O(N) where N is the total number of elements in all given sets.");
-  add("sscan", -3, kReadOnly, 1, 1, SscanCommand, "Iterates over members of a set.", "2.8.0",
+  r.Keys("srandmember", -2, kReadOnly | kRandom, 1, 1, SrandmemberCommand,
+         "Get one or multiple random members from a set", "1.0.0",
+         "Without the count argument O(1), otherwise O(N) where N is the absolute value of the "
+         "passed count.");
+  r.Keys("smove", 4, kWrite | kFast, 1, 2, SmoveCommand, "Moves a member from one set to another.",
+         "1.0.0", "O(1)");
+  r.Keys("sinter", -2, kReadOnly, 1, -1, SinterCommand, "Returns the intersect of multiple sets.",
+         "1.0.0",
+         "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of "
+         "sets.");
+  r.Keys("sinterstore", -3, kWrite | kDenyOom, 1, -1, SinterstoreCommand,
+         "Stores the intersect of multiple sets in a key.", "1.0.0",
+         "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of "
+         "sets.");
+  r.Keys("sunion", -2, kReadOnly, 1, -1, SunionCommand, "Returns the union of multiple sets.",
+         "1.0.0", "O(N) where N is the total number of elements in all given sets.");
+  r.Keys("sunionstore", -3, kWrite | kDenyOom, 1, -1, SunionstoreCommand,
+         "Stores the union of multiple sets in a key.", "1.0.0",
+         "O(N) where N is the total number of elements in all given sets.");
+  r.Keys("sdiff", -2, kReadOnly, 1, -1, SdiffCommand, "Returns the difference of multiple sets.",
+         "1.0.0", "O(N) where N is the total number of elements in all given sets.");
+  r.Keys("sdiffstore", -3, kWrite | kDenyOom, 1, -1, SdiffstoreCommand,
+         "Stores the difference of multiple sets in a key.", "1.0.0",
+         "O(N) where N is the total number of elements in all given sets.");
+  r.Keys(
+      "sscan", -3, kReadOnly, 1, 1, SscanCommand, "Iterates over members of a set.", "2.8.0",
       "O(1) for every call. O(N) for a complete iteration, including enough command calls for the "
       "cursor to return back to 0. N is the number of elements inside the collection.");
 }

@@ -375,55 +375,51 @@ void IncrbyfloatCommand(CommandContext& ctx) {
 void RegisterStringCommands(CommandTable& t) {
   using namespace cmd;
   constexpr uint32_t kW = kWrite | kDenyOom;
-  auto add = [&](std::string_view name, int arity, uint32_t flags, int first, int last,
-                 CommandHandler h, std::string_view summary, std::string_view since,
-                 std::string_view complexity = "O(1)") {
-    t.Add({.name = name, .arity = arity, .flags = flags, .first_key = first, .last_key = last,
-           .key_step = first == 0 ? 0 : (last == -1 && name.starts_with("mset") ? 2 : 1),
-           .handler = h, .group = "string", .summary = summary, .since = since,
-           .complexity = complexity});
-  };
-  add("get", 2, kReadOnly | kFast, 1, 1, GetCommand, "Returns the string value of a key.", "1.0.0");
-  add("set", -3, kW, 1, 1, SetCommand,
+  CommandRegistrar r(t, "string");
+  r.Keys("get", 2, kReadOnly | kFast, 1, 1, GetCommand, "Returns the string value of a key.",
+         "1.0.0");
+  r.Keys(
+      "set", -3, kW, 1, 1, SetCommand,
       "Sets the string value of a key, ignoring its type. The key is created if it doesn't exist.",
       "1.0.0");
-  add("setnx", 3, kW | kFast, 1, 1, SetnxCommand,
-      "Set the string value of a key only when the key doesn't exist.", "1.0.0");
-  add("setex", 4, kW, 1, 1, SetexCommand,
-      "Sets the string value and expiration time of a key.", "2.0.0");
-  add("psetex", 4, kW, 1, 1, PsetexCommand,
-      "Sets both string value and expiration time in milliseconds of a key.", "2.6.0");
-  add("getset", 3, kW | kFast, 1, 1, GetsetCommand,
-      "Returns the previous string value of a key after setting it to a new value.", "1.0.0");
-  add("getdel", 2, kWrite | kFast, 1, 1, GetdelCommand,
-      "Returns the string value of a key after deleting the key.", "6.2.0");
-  add("getex", -2, kWrite | kFast, 1, 1, GetexCommand,
-      "Returns the string value of a key after setting its expiration time.", "6.2.0");
-  add("mget", -2, kReadOnly | kFast, 1, -1, MgetCommand,
-      "Atomically returns the string values of one or more keys.", "1.0.0", "O(N)");
-  add("mset", -3, kW, 1, -1, MsetCommand,
-      "Atomically creates or modifies the string values of one or more keys.", "1.0.1", "O(N)");
-  add("msetnx", -3, kW, 1, -1, MsetnxCommand,
+  r.Keys("setnx", 3, kW | kFast, 1, 1, SetnxCommand,
+         "Set the string value of a key only when the key doesn't exist.", "1.0.0");
+  r.Keys("setex", 4, kW, 1, 1, SetexCommand, "Sets the string value and expiration time of a key.",
+         "2.0.0");
+  r.Keys("psetex", 4, kW, 1, 1, PsetexCommand,
+         "Sets both string value and expiration time in milliseconds of a key.", "2.6.0");
+  r.Keys("getset", 3, kW | kFast, 1, 1, GetsetCommand,
+         "Returns the previous string value of a key after setting it to a new value.", "1.0.0");
+  r.Keys("getdel", 2, kWrite | kFast, 1, 1, GetdelCommand,
+         "Returns the string value of a key after deleting the key.", "6.2.0");
+  r.Keys("getex", -2, kWrite | kFast, 1, 1, GetexCommand,
+         "Returns the string value of a key after setting its expiration time.", "6.2.0");
+  r.Keys("mget", -2, kReadOnly | kFast, 1, -1, MgetCommand,
+         "Atomically returns the string values of one or more keys.", "1.0.0", "O(N)");
+  r.Keys("mset", -3, kW, 1, -1, 2, MsetCommand,
+         "Atomically creates or modifies the string values of one or more keys.", "1.0.1", "O(N)");
+  r.Keys(
+      "msetnx", -3, kW, 1, -1, 2, MsetnxCommand,
       "Atomically modifies the string values of one or more keys only when all keys don't exist.",
       "1.0.1", "O(N)");
-  add("append", 3, kW | kFast, 1, 1, AppendCommand,
-      "Appends a string to the value of a key. Creates the key if it doesn't exist.", "2.0.0");
-  add("strlen", 2, kReadOnly | kFast, 1, 1, StrlenCommand,
-      "Returns the length of a string value.", "2.2.0");
-  add("getrange", 4, kReadOnly, 1, 1, GetrangeCommand,
-      "Returns a substring of the string stored at a key.", "2.4.0", "O(N)");
-  add("setrange", 4, kW, 1, 1, SetrangeCommand,
-      "Overwrites a part of a string value with another by an offset.", "2.2.0");
-  add("incr", 2, kW | kFast, 1, 1, IncrCommand,
-      "Increments the integer value of a key by one.", "1.0.0");
-  add("decr", 2, kW | kFast, 1, 1, DecrCommand,
-      "Decrements the integer value of a key by one.", "1.0.0");
-  add("incrby", 3, kW | kFast, 1, 1, IncrbyCommand,
-      "Increments the integer value of a key by a number.", "1.0.0");
-  add("decrby", 3, kW | kFast, 1, 1, DecrbyCommand,
-      "Decrements a number from the integer value of a key.", "1.0.0");
-  add("incrbyfloat", 3, kW | kFast, 1, 1, IncrbyfloatCommand,
-      "Increment the floating point value of a key by a number.", "2.6.0");
+  r.Keys("append", 3, kW | kFast, 1, 1, AppendCommand,
+         "Appends a string to the value of a key. Creates the key if it doesn't exist.", "2.0.0");
+  r.Keys("strlen", 2, kReadOnly | kFast, 1, 1, StrlenCommand,
+         "Returns the length of a string value.", "2.2.0");
+  r.Keys("getrange", 4, kReadOnly, 1, 1, GetrangeCommand,
+         "Returns a substring of the string stored at a key.", "2.4.0", "O(N)");
+  r.Keys("setrange", 4, kW, 1, 1, SetrangeCommand,
+         "Overwrites a part of a string value with another by an offset.", "2.2.0");
+  r.Keys("incr", 2, kW | kFast, 1, 1, IncrCommand, "Increments the integer value of a key by one.",
+         "1.0.0");
+  r.Keys("decr", 2, kW | kFast, 1, 1, DecrCommand, "Decrements the integer value of a key by one.",
+         "1.0.0");
+  r.Keys("incrby", 3, kW | kFast, 1, 1, IncrbyCommand,
+         "Increments the integer value of a key by a number.", "1.0.0");
+  r.Keys("decrby", 3, kW | kFast, 1, 1, DecrbyCommand,
+         "Decrements a number from the integer value of a key.", "1.0.0");
+  r.Keys("incrbyfloat", 3, kW | kFast, 1, 1, IncrbyfloatCommand,
+         "Increment the floating point value of a key by a number.", "2.6.0");
 }
 
 }  // namespace cordis

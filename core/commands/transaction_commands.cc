@@ -42,17 +42,14 @@ void ExecCommand(CommandContext& ctx) {
 
 void RegisterTransactionCommands(CommandTable& t) {
   using namespace cmd;
-  t.Add({.name = "multi", .arity = 1, .flags = kNoScript | kLoading | kStale | kFast | kNoMulti,
-         .handler = MultiCommand, .group = "transactions",
-         .summary = "Starts a transaction.", .since = "1.2.0"});
-  t.Add({.name = "exec", .arity = 1, .flags = kNoScript | kLoading | kStale | kSkipSlowlog,
-         .handler = ExecCommand, .group = "transactions",
-         .summary = "Executes all commands in a transaction.", .since = "1.2.0",
-         .complexity = "Depends on commands in the transaction"});
-  t.Add({.name = "discard", .arity = 1, .flags = kNoScript | kLoading | kStale | kFast,
-         .handler = DiscardCommand, .group = "transactions",
-         .summary = "Discards a transaction.", .since = "2.0.0",
-         .complexity = "O(N) when N is the number of queued commands"});
+  CommandRegistrar r(t, "transactions");
+  r.NoKeys("multi", 1, kNoScript | kLoading | kStale | kFast | kNoMulti, MultiCommand,
+           "Starts a transaction.", "1.2.0");
+  r.NoKeys("exec", 1, kNoScript | kLoading | kStale | kSkipSlowlog, ExecCommand,
+           "Executes all commands in a transaction.", "1.2.0",
+           "Depends on commands in the transaction");
+  r.NoKeys("discard", 1, kNoScript | kLoading | kStale | kFast, DiscardCommand,
+           "Discards a transaction.", "2.0.0", "O(N) when N is the number of queued commands");
 }
 
 }  // namespace cordis

@@ -765,20 +765,7 @@ void ZscanCommand(CommandContext& ctx) {
 
 void RegisterZsetCommands(CommandTable& t) {
   using namespace cmd;
-  auto add = [&](std::string_view name, int arity, uint32_t flags, CommandHandler h,
-                 std::string_view summary, std::string_view since, std::string_view complexity) {
-    t.Add({.name = name,
-           .arity = arity,
-           .flags = flags,
-           .first_key = 1,
-           .last_key = 1,
-           .key_step = 1,
-           .handler = h,
-           .group = "sorted-set",
-           .summary = summary,
-           .since = since,
-           .complexity = complexity});
-  };
+  CommandRegistrar r(t, "sorted-set");
   constexpr std::string_view kRangeCost =
       "O(log(N)+M) with N being the number of elements in the sorted set and M the number of "
       "elements being returned. If M is constant (e.g. always asking for the first 10 elements "
@@ -789,68 +776,70 @@ void RegisterZsetCommands(CommandTable& t) {
   constexpr std::string_view kPopCost =
       "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number "
       "of elements popped.";
-  add("zadd", -4, kWrite | kDenyOom | kFast, ZaddCommand,
-      "Add one or more members to a sorted set, or update its score if it already exists", "1.2.0",
-      "O(log(N)) for each item added, where N is the number of elements in the sorted set.");
-  add("zincrby", 4, kWrite | kDenyOom | kFast, ZincrbyCommand,
-      "Increment the score of a member in a sorted set", "1.2.0",
-      "O(log(N)) where N is the number of elements in the sorted set.");
-  add("zrem", -3, kWrite | kFast, ZremCommand, "Remove one or more members from a sorted set",
-      "1.2.0",
-      "O(M*log(N)) with N being the number of elements in the sorted set and M the number of "
-      "elements to be removed.");
-  add("zremrangebyrank", 4, kWrite, ZremrangebyrankCommand,
-      "Remove all members in a sorted set within the given indexes", "2.0.0", kRemRangeCost);
-  add("zremrangebyscore", 4, kWrite, ZremrangebyscoreCommand,
-      "Remove all members in a sorted set within the given scores", "1.2.0", kRemRangeCost);
-  add("zremrangebylex", 4, kWrite, ZremrangebylexCommand,
-      "Remove all members in a sorted set between the given lexicographical range", "2.8.9",
-      kRemRangeCost);
-  add("zpopmin", -2, kWrite | kFast, ZpopminCommand,
-      "Remove and return members with the lowest scores in a sorted set", "5.0.0", kPopCost);
-  add("zpopmax", -2, kWrite | kFast, ZpopmaxCommand,
-      "Remove and return members with the highest scores in a sorted set", "5.0.0", kPopCost);
-  add("zscore", 3, kReadOnly | kFast, ZscoreCommand,
-      "Get the score associated with the given member in a sorted set", "1.2.0", "O(1)");
-  add("zmscore", -3, kReadOnly | kFast, ZmscoreCommand,
-      "Get the score associated with the given members in a sorted set", "6.2.0",
-      "O(N) where N is the number of members being requested.");
-  add("zcard", 2, kReadOnly | kFast, ZcardCommand, "Get the number of members in a sorted set",
-      "1.2.0", "O(1)");
-  add("zcount", 4, kReadOnly | kFast, ZcountCommand,
-      "Count the members in a sorted set with scores within the given values", "2.0.0",
-      "O(log(N)) with N being the number of elements in the sorted set.");
-  add("zlexcount", 4, kReadOnly | kFast, ZlexcountCommand,
-      "Count the number of members in a sorted set between a given lexicographical range", "2.8.9",
-      "O(log(N)) with N being the number of elements in the sorted set.");
-  add("zrank", 3, kReadOnly | kFast, ZrankCommand,
-      "Determine the index of a member in a sorted set", "2.0.0", "O(log(N))");
-  add("zrevrank", 3, kReadOnly | kFast, ZrevrankCommand,
-      "Determine the index of a member in a sorted set, with scores ordered from high to low",
-      "2.0.0", "O(log(N))");
-  add("zrange", -4, kReadOnly, ZrangeCommand, "Return a range of members in a sorted set", "1.2.0",
-      "O(log(N)+M) with N being the number of elements in the sorted set and M the number of "
-      "elements returned.");
-  add("zrevrange", -4, kReadOnly, ZrevrangeCommand,
-      "Return a range of members in a sorted set, by index, with scores ordered from high to low",
-      "1.2.0",
-      "O(log(N)+M) with N being the number of elements in the sorted set and M the number of "
-      "elements returned.");
-  add("zrangebyscore", -4, kReadOnly, ZrangebyscoreCommand,
-      "Return a range of members in a sorted set, by score", "1.0.5", kRangeCost);
-  add("zrevrangebyscore", -4, kReadOnly, ZrevrangebyscoreCommand,
-      "Return a range of members in a sorted set, by score, with scores ordered from high to low",
-      "2.2.0", kRangeCost);
-  add("zrangebylex", -4, kReadOnly, ZrangebylexCommand,
-      "Return a range of members in a sorted set, by lexicographical range", "2.8.9", kRangeCost);
-  add("zrevrangebylex", -4, kReadOnly, ZrevrangebylexCommand,
-      "Return a range of members in a sorted set, by lexicographical range, ordered from higher "
-      "to lower strings.",
-      "2.8.9", kRangeCost);
-  add("zscan", -3, kReadOnly, ZscanCommand,
-      "Incrementally iterate sorted sets elements and associated scores", "2.8.0",
-      "O(1) for every call. O(N) for a complete iteration, including enough command calls for "
-      "the cursor to return back to 0. N is the number of elements inside the collection..");
+  r.Key("zadd", -4, kWrite | kDenyOom | kFast, ZaddCommand,
+        "Add one or more members to a sorted set, or update its score if it already exists",
+        "1.2.0",
+        "O(log(N)) for each item added, where N is the number of elements in the sorted set.");
+  r.Key("zincrby", 4, kWrite | kDenyOom | kFast, ZincrbyCommand,
+        "Increment the score of a member in a sorted set", "1.2.0",
+        "O(log(N)) where N is the number of elements in the sorted set.");
+  r.Key("zrem", -3, kWrite | kFast, ZremCommand, "Remove one or more members from a sorted set",
+        "1.2.0",
+        "O(M*log(N)) with N being the number of elements in the sorted set and M the number of "
+        "elements to be removed.");
+  r.Key("zremrangebyrank", 4, kWrite, ZremrangebyrankCommand,
+        "Remove all members in a sorted set within the given indexes", "2.0.0", kRemRangeCost);
+  r.Key("zremrangebyscore", 4, kWrite, ZremrangebyscoreCommand,
+        "Remove all members in a sorted set within the given scores", "1.2.0", kRemRangeCost);
+  r.Key("zremrangebylex", 4, kWrite, ZremrangebylexCommand,
+        "Remove all members in a sorted set between the given lexicographical range", "2.8.9",
+        kRemRangeCost);
+  r.Key("zpopmin", -2, kWrite | kFast, ZpopminCommand,
+        "Remove and return members with the lowest scores in a sorted set", "5.0.0", kPopCost);
+  r.Key("zpopmax", -2, kWrite | kFast, ZpopmaxCommand,
+        "Remove and return members with the highest scores in a sorted set", "5.0.0", kPopCost);
+  r.Key("zscore", 3, kReadOnly | kFast, ZscoreCommand,
+        "Get the score associated with the given member in a sorted set", "1.2.0", "O(1)");
+  r.Key("zmscore", -3, kReadOnly | kFast, ZmscoreCommand,
+        "Get the score associated with the given members in a sorted set", "6.2.0",
+        "O(N) where N is the number of members being requested.");
+  r.Key("zcard", 2, kReadOnly | kFast, ZcardCommand, "Get the number of members in a sorted set",
+        "1.2.0", "O(1)");
+  r.Key("zcount", 4, kReadOnly | kFast, ZcountCommand,
+        "Count the members in a sorted set with scores within the given values", "2.0.0",
+        "O(log(N)) with N being the number of elements in the sorted set.");
+  r.Key("zlexcount", 4, kReadOnly | kFast, ZlexcountCommand,
+        "Count the number of members in a sorted set between a given lexicographical range",
+        "2.8.9", "O(log(N)) with N being the number of elements in the sorted set.");
+  r.Key("zrank", 3, kReadOnly | kFast, ZrankCommand,
+        "Determine the index of a member in a sorted set", "2.0.0", "O(log(N))");
+  r.Key("zrevrank", 3, kReadOnly | kFast, ZrevrankCommand,
+        "Determine the index of a member in a sorted set, with scores ordered from high to low",
+        "2.0.0", "O(log(N))");
+  r.Key("zrange", -4, kReadOnly, ZrangeCommand, "Return a range of members in a sorted set",
+        "1.2.0",
+        "O(log(N)+M) with N being the number of elements in the sorted set and M the number of "
+        "elements returned.");
+  r.Key("zrevrange", -4, kReadOnly, ZrevrangeCommand,
+        "Return a range of members in a sorted set, by index, with scores ordered from high to low",
+        "1.2.0",
+        "O(log(N)+M) with N being the number of elements in the sorted set and M the number of "
+        "elements returned.");
+  r.Key("zrangebyscore", -4, kReadOnly, ZrangebyscoreCommand,
+        "Return a range of members in a sorted set, by score", "1.0.5", kRangeCost);
+  r.Key("zrevrangebyscore", -4, kReadOnly, ZrevrangebyscoreCommand,
+        "Return a range of members in a sorted set, by score, with scores ordered from high to low",
+        "2.2.0", kRangeCost);
+  r.Key("zrangebylex", -4, kReadOnly, ZrangebylexCommand,
+        "Return a range of members in a sorted set, by lexicographical range", "2.8.9", kRangeCost);
+  r.Key("zrevrangebylex", -4, kReadOnly, ZrevrangebylexCommand,
+        "Return a range of members in a sorted set, by lexicographical range, ordered from higher "
+        "to lower strings.",
+        "2.8.9", kRangeCost);
+  r.Key("zscan", -3, kReadOnly, ZscanCommand,
+        "Incrementally iterate sorted sets elements and associated scores", "2.8.0",
+        "O(1) for every call. O(N) for a complete iteration, including enough command calls for "
+        "the cursor to return back to 0. N is the number of elements inside the collection..");
 }
 
 }  // namespace cordis

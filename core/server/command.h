@@ -60,6 +60,52 @@ class CommandTable {
   absl::flat_hash_map<std::string, CommandSpec> specs_;
 };
 
+// Registers one family's commands: the group, and Redis's key-position conventions, in one place.
+class CommandRegistrar {
+ public:
+  // extra_flags are added to every command of the family (e.g. cmd::kConnection).
+  CommandRegistrar(CommandTable& t, std::string_view group, uint32_t extra_flags = 0)
+      : t_(t), group_(group), extra_flags_(extra_flags) {}
+
+  // A command whose only key is argv[1].
+  void Key(std::string_view name, int arity, uint32_t flags, CommandHandler h,
+           std::string_view summary, std::string_view since, std::string_view complexity = "O(1)") {
+    Keys(name, arity, flags, 1, 1, 1, h, summary, since, complexity);
+  }
+  // Keys at argv[first], argv[first + step], ... up to argv[last] (negative: from the end).
+  void Keys(std::string_view name, int arity, uint32_t flags, int first, int last, int step,
+            CommandHandler h, std::string_view summary, std::string_view since,
+            std::string_view complexity = "O(1)") {
+    t_.Add({.name = name,
+            .arity = arity,
+            .flags = flags | extra_flags_,
+            .first_key = first,
+            .last_key = last,
+            .key_step = first == 0 ? 0 : step,
+            .handler = h,
+            .group = group_,
+            .summary = summary,
+            .since = since,
+            .complexity = complexity});
+  }
+  // One key per step from argv[first] to argv[last].
+  void Keys(std::string_view name, int arity, uint32_t flags, int first, int last, CommandHandler h,
+            std::string_view summary, std::string_view since,
+            std::string_view complexity = "O(1)") {
+    Keys(name, arity, flags, first, last, 1, h, summary, since, complexity);
+  }
+  void NoKeys(std::string_view name, int arity, uint32_t flags, CommandHandler h,
+              std::string_view summary, std::string_view since,
+              std::string_view complexity = "O(1)") {
+    Keys(name, arity, flags, 0, 0, 0, h, summary, since, complexity);
+  }
+
+ private:
+  CommandTable& t_;
+  std::string_view group_;
+  uint32_t extra_flags_;
+};
+
 // Family registration, one per file in core/commands/.
 void RegisterConnectionCommands(CommandTable& t);
 void RegisterServerCommands(CommandTable& t);
