@@ -25,6 +25,12 @@ class VersionVector {
 
   bool Covers(const Dot& d) const { return d.seq != 0 && d.seq <= Get(d.replica); }
 
+  // Causal delivery: an op with this dot and context can be applied now (it is its origin's next
+  // op and everything it had seen is here).
+  bool CanDeliver(const Dot& dot, const VersionVector& ctx) const {
+    return Get(dot.replica) + 1 == dot.seq && Dominates(ctx);
+  }
+
   // Raises the entry for r to at least seq.
   void Raise(ReplicaId r, uint64_t seq) {
     auto it = std::lower_bound(entries_.begin(), entries_.end(), r,

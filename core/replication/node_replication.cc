@@ -135,8 +135,7 @@ void Node::DrainPending() {
         pending_.erase(pending_.begin() + i);
         continue;
       }
-      bool next = vv_.Get(d.op.dot.replica) + 1 == d.op.dot.seq;
-      if (next && vv_.Dominates(d.ctx)) {
+      if (vv_.CanDeliver(d.op.dot, d.ctx)) {
         std::unique_ptr<DecodedOp> owned = std::move(pending_[i]);
         pending_.erase(pending_.begin() + i);
         ApplyRemote(*owned);
@@ -150,8 +149,7 @@ void Node::DrainPending() {
 
 void Node::ApplyRemote(const DecodedOp& d) {
   const Op& op = d.op;
-  CHECK_EQ(vv_.Get(op.dot.replica) + 1, op.dot.seq);
-  CHECK(vv_.Dominates(d.ctx));
+  CHECK(vv_.CanDeliver(op.dot, d.ctx));
   clock_.Observe(op.stamp.hlc);
   dbs_[op.db]->Apply(op, stable_);
   oplog_.Append(d.record);
@@ -255,7 +253,7 @@ absl::Status Node::OnSnapshot(ReplicaId from, const pb::Snapshot& snap) {
   {
     VersionVector probe = svv;
     for (auto& d : replay) {
-      if (!probe.Dominates(d->ctx) || probe.Get(d->op.dot.replica) + 1 != d->op.dot.seq) {
+      if (!probe.CanDeliver(d->op.dot, d->ctx)) {
         ++stats_.snapshots_refused;
         return absl::OkStatus();
       }

@@ -88,7 +88,7 @@ class Cluster {
 
   bool Deliverable(ReplicaId r, const Rec& rec) {
     const Replica& x = rep(r);
-    return x.vv.Get(rec.op.dot.replica) + 1 == rec.op.dot.seq && x.vv.Dominates(rec.ctx);
+    return x.vv.CanDeliver(rec.op.dot, rec.ctx);
   }
 
   // Delivers a queued op to r now (it must be deliverable).

@@ -12,6 +12,7 @@
 #include "core/base/prng.h"
 #include "core/crdt/or_map.h"
 #include "gtest/gtest.h"
+#include "tests/support/causal_delivery.h"
 // rapidcheck/gtest.h needs gtest declared first.
 #include <rapidcheck.h>
 #include <rapidcheck/gtest.h>
@@ -77,9 +78,7 @@ struct Replica {
   // pointwise minimum is causally stable: every op delivered here later has seen it.
   std::map<ReplicaId, VersionVector> known;
 
-  bool CanDeliver(const Rec& r) const {
-    return vv.Get(r.dot.replica) + 1 == r.dot.seq && vv.Dominates(r.ctx);
-  }
+  bool CanDeliver(const Rec& r) const { return vv.CanDeliver(r.dot, r.ctx); }
   void Deliver(const Rec& r) {
     ApplyRec(hash, r);
     vv.Raise(r.dot.replica, r.dot.seq);
@@ -190,17 +189,7 @@ struct World {
     }
   }
 
-  void DeliverAll(Replica& r) {
-    for (bool progress = true; progress;) {
-      progress = false;
-      for (const Rec& rec : log) {
-        if (r.CanDeliver(rec)) {
-          r.Deliver(rec);
-          progress = true;
-        }
-      }
-    }
-  }
+  void DeliverAll(Replica& r) { testing::DeliverAllCausally(r, log); }
 };
 
 using Steps = std::vector<std::tuple<uint8_t, uint8_t, uint8_t, uint8_t>>;

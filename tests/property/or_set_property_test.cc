@@ -10,6 +10,7 @@
 
 #include "core/crdt/or_set.h"
 #include "gtest/gtest.h"
+#include "tests/support/causal_delivery.h"
 // rapidcheck/gtest.h needs gtest declared first.
 #include <rapidcheck.h>
 #include <rapidcheck/gtest.h>
@@ -45,9 +46,7 @@ struct Replica {
   VersionVector vv;
   SetValue set;
 
-  bool CanDeliver(const Rec& r) const {
-    return vv.Get(r.dot.replica) + 1 == r.dot.seq && vv.Dominates(r.ctx);
-  }
+  bool CanDeliver(const Rec& r) const { return vv.CanDeliver(r.dot, r.ctx); }
   void Deliver(const Rec& r) {
     ApplyRec(set, r);
     vv.Raise(r.dot.replica, r.dot.seq);
@@ -99,17 +98,7 @@ struct World {
     }
   }
 
-  void DeliverAll(Replica& r) {
-    for (bool progress = true; progress;) {
-      progress = false;
-      for (const Rec& rec : log) {
-        if (r.CanDeliver(rec)) {
-          r.Deliver(rec);
-          progress = true;
-        }
-      }
-    }
-  }
+  void DeliverAll(Replica& r) { testing::DeliverAllCausally(r, log); }
 };
 
 RC_GTEST_PROP(OrSetProperty, ConcurrentHistoriesConverge,

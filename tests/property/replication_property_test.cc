@@ -91,8 +91,8 @@ class Cluster {
 
   // The keys whose digests differ between nodes a and b, with what each holds.
   std::string Explain(int a, int b) {
-    std::string out = "nodes " + std::to_string(a + 1) + " and " + std::to_string(b + 1) +
-                      " differ:\n";
+    std::string out =
+        "nodes " + std::to_string(a + 1) + " and " + std::to_string(b + 1) + " differ:\n";
     for (uint32_t db = 0; db < nodes_[a]->db_count(); ++db) {
       std::vector<std::string> keys;
       for (int n : {a, b})
@@ -122,8 +122,7 @@ class Cluster {
       out += "\n  node " + std::to_string(n + 1) + ": snapshots sent " +
              std::to_string(st.snapshots_sent) + " installed " +
              std::to_string(st.snapshots_installed) + " refused " +
-             std::to_string(st.snapshots_refused) + " expired " +
-             std::to_string(st.expired_keys);
+             std::to_string(st.snapshots_refused) + " expired " + std::to_string(st.expired_keys);
     }
     return out;
   }
@@ -136,9 +135,9 @@ class Cluster {
 
   std::string Show(int i, uint32_t db, const std::string& k) {
     Session* s = nodes_[i]->OpenSession("x", "y", now_us_);
-    s->input = "SELECT " + std::to_string(db) + "\r\nTYPE " + k + "\r\nPTTL " + k +
-               "\r\nGET " + k + "\r\nSMEMBERS " + k + "\r\nHGETALL " + k +
-               "\r\nZRANGE " + k + " 0 -1 WITHSCORES\r\nLRANGE " + k + " 0 -1\r\n";
+    s->input = "SELECT " + std::to_string(db) + "\r\nTYPE " + k + "\r\nPTTL " + k + "\r\nGET " + k +
+               "\r\nSMEMBERS " + k + "\r\nHGETALL " + k + "\r\nZRANGE " + k +
+               " 0 -1 WITHSCORES\r\nLRANGE " + k + " 0 -1\r\n";
     nodes_[i]->ProcessInput(s, now_us_);
     std::string out = s->output;
     nodes_[i]->CloseSession(s);
@@ -206,28 +205,50 @@ std::string RandomCommand(Prng& rng) {
   std::string m = kItems[rng.Uniform(4)];
   std::string n = std::to_string(rng.Range(-5, 5));
   switch (rng.Uniform(22)) {
-    case 0: return "SET " + k + " " + m;
-    case 1: return "INCRBY " + k + " " + n;
-    case 2: return "DEL " + k;
-    case 3: return "SADD " + k + " " + m;
-    case 4: return "SREM " + k + " " + m;
-    case 5: return "HSET " + k + " " + m + " " + n;
-    case 6: return "HINCRBY " + k + " " + m + " " + n;
-    case 7: return "HDEL " + k + " " + m;
-    case 8: return "ZADD " + k + " " + n + " " + m;
-    case 9: return "ZINCRBY " + k + " " + n + " " + m;
-    case 10: return "ZREM " + k + " " + m;
-    case 11: return "LPUSH " + k + " " + m;
-    case 12: return "RPUSH " + k + " " + m + " " + m;
-    case 13: return "LPOP " + k;
-    case 14: return "LSET " + k + " 0 " + m;
-    case 15: return "EXPIRE " + k + " " + std::to_string(rng.Range(100, 1000));
-    case 16: return "PERSIST " + k;
-    case 17: return "APPEND " + k + " " + m;
-    case 18: return "INCRBYFLOAT " + k + " 0.5";
-    case 19: return "SPOP " + k;
-    case 20: return "LREM " + k + " 0 " + m;
-    default: return "MSET " + k + " " + m + " k9 " + n;
+    case 0:
+      return "SET " + k + " " + m;
+    case 1:
+      return "INCRBY " + k + " " + n;
+    case 2:
+      return "DEL " + k;
+    case 3:
+      return "SADD " + k + " " + m;
+    case 4:
+      return "SREM " + k + " " + m;
+    case 5:
+      return "HSET " + k + " " + m + " " + n;
+    case 6:
+      return "HINCRBY " + k + " " + m + " " + n;
+    case 7:
+      return "HDEL " + k + " " + m;
+    case 8:
+      return "ZADD " + k + " " + n + " " + m;
+    case 9:
+      return "ZINCRBY " + k + " " + n + " " + m;
+    case 10:
+      return "ZREM " + k + " " + m;
+    case 11:
+      return "LPUSH " + k + " " + m;
+    case 12:
+      return "RPUSH " + k + " " + m + " " + m;
+    case 13:
+      return "LPOP " + k;
+    case 14:
+      return "LSET " + k + " 0 " + m;
+    case 15:
+      return "EXPIRE " + k + " " + std::to_string(rng.Range(100, 1000));
+    case 16:
+      return "PERSIST " + k;
+    case 17:
+      return "APPEND " + k + " " + m;
+    case 18:
+      return "INCRBYFLOAT " + k + " 0.5";
+    case 19:
+      return "SPOP " + k;
+    case 20:
+      return "LREM " + k + " 0 " + m;
+    default:
+      return "MSET " + k + " " + m + " k9 " + n;
   }
 }
 
@@ -393,9 +414,8 @@ RC_GTEST_PROP(Replication, AcknowledgedWritesSurviveOracles, ()) {
   c.Advance(5'000'000);
   for (int n = 0; n < nodes; ++n) {
     for (const auto& [k, sum] : sums)
-      RC_ASSERT(c.Run(n, "GET " + k) ==
-                "$" + std::to_string(std::to_string(sum).size()) + "\r\n" + std::to_string(sum) +
-                    "\r\n");
+      RC_ASSERT(c.Run(n, "GET " + k) == "$" + std::to_string(std::to_string(sum).size()) + "\r\n" +
+                                            std::to_string(sum) + "\r\n");
     for (const auto& [k, ms] : members) {
       RC_ASSERT(c.Run(n, "SCARD " + k) == ":" + std::to_string(ms.size()) + "\r\n");
       for (const std::string& m : ms) RC_ASSERT(c.Run(n, "SISMEMBER " + k + " " + m) == ":1\r\n");

@@ -124,9 +124,7 @@ class Replica {
     return r;
   }
 
-  bool Ready(const Rec& r) const {
-    return r.dot.replica != id_ && vv_.Get(r.dot.replica) + 1 == r.dot.seq && vv_.Dominates(r.ctx);
-  }
+  bool Ready(const Rec& r) const { return r.dot.replica != id_ && vv_.CanDeliver(r.dot, r.ctx); }
 
   void Deliver(const Rec& r) {
     RC_ASSERT(Ready(r));
@@ -204,7 +202,7 @@ RC_GTEST_PROP(RgaListProperty, ConcurrentHistoriesConverge, ()) {
     std::vector<size_t> ready;
     for (size_t i = 0; i < log.size(); ++i) {
       const Rec& op = log[i];
-      if (!done[i] && vv.Get(op.dot.replica) + 1 == op.dot.seq && vv.Dominates(op.ctx)) {
+      if (!done[i] && vv.CanDeliver(op.dot, op.ctx)) {
         ready.push_back(i);
       }
     }

@@ -17,6 +17,7 @@
 
 #include "core/crdt/zset.h"
 #include "gtest/gtest.h"
+#include "tests/support/causal_delivery.h"
 // rapidcheck/gtest.h needs gtest declared first.
 #include <rapidcheck.h>
 #include <rapidcheck/gtest.h>
@@ -90,9 +91,7 @@ struct Replica {
   uint64_t hlc = 0;
   ZsetValue z;
 
-  bool CanDeliver(const Rec& r) const {
-    return vv.Get(r.dot.replica) + 1 == r.dot.seq && vv.Dominates(r.ctx);
-  }
+  bool CanDeliver(const Rec& r) const { return vv.CanDeliver(r.dot, r.ctx); }
   VersionVector Stable() const {
     VersionVector stable;
     for (ReplicaId r = 1; r <= kReplicas; ++r) {
@@ -165,17 +164,7 @@ struct World {
     log.push_back(std::move(rec));
   }
 
-  void DeliverAll(Replica& r) {
-    for (bool progress = true; progress;) {
-      progress = false;
-      for (const Rec& rec : log) {
-        if (r.CanDeliver(rec)) {
-          r.Deliver(rec);
-          progress = true;
-        }
-      }
-    }
-  }
+  void DeliverAll(Replica& r) { testing::DeliverAllCausally(r, log); }
 };
 
 using Step = std::tuple<uint8_t, uint8_t, uint8_t, uint8_t, uint8_t>;
