@@ -177,8 +177,7 @@ void ClientCommand(CommandContext& ctx) {
         "    Set client meta attributes.",
         "HELP",
         "    Print this help."};
-    ctx.reply.Array(std::size(kHelp));
-    for (std::string_view line : kHelp) ctx.reply.Simple(line);
+    ctx.ReplyHelp(kHelp);
     return;
   }
   for (std::string_view known : {"id", "getname", "setname", "setinfo", "info", "list", "help"}) {

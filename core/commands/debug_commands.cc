@@ -51,8 +51,7 @@ void DebugCommand(CommandContext& ctx) {
         "    Output a hex signature of the values of all the specified keys.",
         "HELP",
         "    Print this help."};
-    ctx.reply.Array(std::size(kHelp));
-    for (auto line : kHelp) ctx.reply.Simple(line);
+    ctx.ReplyHelp(kHelp);
     return;
   }
   ctx.reply.Error(err::UnknownSubcommand(sub, "debug"));

@@ -251,8 +251,7 @@ void ConfigCommand(CommandContext& ctx) {
         "    Reset statistics reported by the INFO command.",
         "HELP",
         "    Print this help."};
-    ctx.reply.Array(std::size(kHelp));
-    for (auto line : kHelp) ctx.reply.Simple(line);
+    ctx.ReplyHelp(kHelp);
     return;
   }
   if (EqualsIgnoreCase(sub, "get") || EqualsIgnoreCase(sub, "set") ||

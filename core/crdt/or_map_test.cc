@@ -9,51 +9,14 @@
 
 #include "core/base/prng.h"
 #include "core/crdt/lww_string.h"
+#include "core/crdt/or_map_testing.h"
 #include "gtest/gtest.h"
 
 namespace cordis {
 namespace {
 
-// An op as it travels between replicas: it owns its strings and its causal context.
-struct Rec {
-  enum Kind { kSet, kRemove, kAdd, kAddFloat, kClear } kind;
-  Dot dot;
-  Stamp stamp;
-  VersionVector ctx;
-  std::vector<std::pair<std::string, std::string>> pairs;  // kSet; kRemove uses .first
-  int64_t delta = 0;
-  long double fdelta = 0;
-};
-
-void ApplyRec(HashValue& h, const Rec& r) {
-  Op op;
-  op.dot = r.dot;
-  op.stamp = r.stamp;
-  op.ctx = &r.ctx;
-  switch (r.kind) {
-    case Rec::kSet: {
-      delta::HashSet d;
-      for (const auto& [f, v] : r.pairs) d.fields.emplace_back(f, v);
-      h.Apply(d, op);
-      break;
-    }
-    case Rec::kRemove: {
-      delta::HashRemove d;
-      for (const auto& p : r.pairs) d.fields.push_back(p.first);
-      h.Apply(d, op);
-      break;
-    }
-    case Rec::kAdd:
-      h.Apply(delta::HashAdd{r.pairs[0].first, r.delta}, op);
-      break;
-    case Rec::kAddFloat:
-      h.Apply(delta::HashAddFloat{r.pairs[0].first, r.fdelta}, op);
-      break;
-    case Rec::kClear:
-      h.RemoveObserved(r.ctx);
-      break;
-  }
-}
+using Rec = testing::HashRec;
+using testing::ApplyRec;
 
 using Contents = std::map<std::string, std::string>;
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -17,9 +18,13 @@ namespace cordis {
 class CommandContext {
  public:
   CommandContext(Node& node, Session& session, resp::ReplyBuilder& reply,
-                 const std::vector<std::string_view>& args, const CommandSpec& spec,
-                 int64_t now_us)
-      : node(node), session(session), reply(reply), args(args), spec(spec), now_us(now_us),
+                 const std::vector<std::string_view>& args, const CommandSpec& spec, int64_t now_us)
+      : node(node),
+        session(session),
+        reply(reply),
+        args(args),
+        spec(spec),
+        now_us(now_us),
         now_ms(now_us / 1000) {}
 
   Node& node;
@@ -63,6 +68,12 @@ class CommandContext {
   void Commit(const Op& op) { node.Commit(op); }
 
   void WrongArity() { reply.Error(err::WrongArity(spec.name)); }
+
+  // A HELP reply: one simple string per line, as Redis's addReplyHelp.
+  void ReplyHelp(std::span<const std::string_view> lines) {
+    reply.Array(lines.size());
+    for (std::string_view line : lines) reply.Simple(line);
+  }
 
  private:
   Op Fresh(Op op) {

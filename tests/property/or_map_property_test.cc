@@ -11,6 +11,7 @@
 
 #include "core/base/prng.h"
 #include "core/crdt/or_map.h"
+#include "core/crdt/or_map_testing.h"
 #include "gtest/gtest.h"
 #include "tests/support/causal_delivery.h"
 // rapidcheck/gtest.h needs gtest declared first.
@@ -29,45 +30,8 @@ const char* const kValues[] = {"1", "10", "-3", "0.5", "abc", "", "9223372036854
 // double (the step is skipped) or not depending on what came first.
 const long double kFloatDeltas[] = {0.1L, 0x1p-8L, 1e17L, 1.0L / 3, 0x1p-8L, -1e17L};
 
-struct Rec {
-  enum Kind { kSet, kRemove, kAdd, kAddFloat, kClear } kind;
-  Dot dot;
-  Stamp stamp;
-  VersionVector ctx;
-  std::vector<std::pair<std::string, std::string>> pairs;
-  int64_t delta = 0;
-  long double fdelta = 0;
-};
-
-void ApplyRec(HashValue& h, const Rec& r) {
-  Op op;
-  op.dot = r.dot;
-  op.stamp = r.stamp;
-  op.ctx = &r.ctx;
-  switch (r.kind) {
-    case Rec::kSet: {
-      delta::HashSet d;
-      for (const auto& [f, v] : r.pairs) d.fields.emplace_back(f, v);
-      h.Apply(d, op);
-      break;
-    }
-    case Rec::kRemove: {
-      delta::HashRemove d;
-      for (const auto& p : r.pairs) d.fields.push_back(p.first);
-      h.Apply(d, op);
-      break;
-    }
-    case Rec::kAdd:
-      h.Apply(delta::HashAdd{r.pairs[0].first, r.delta}, op);
-      break;
-    case Rec::kAddFloat:
-      h.Apply(delta::HashAddFloat{r.pairs[0].first, r.fdelta}, op);
-      break;
-    case Rec::kClear:
-      h.RemoveObserved(r.ctx);
-      break;
-  }
-}
+using Rec = testing::HashRec;
+using testing::ApplyRec;
 
 struct Replica {
   explicit Replica(ReplicaId id) : id(id), hash(777) {}
