@@ -31,6 +31,8 @@ build() {
   while [[ $# -gt 0 && $1 != "--" ]]; do cmake_args+=("$1"); shift; done
   [[ ${1:-} == "--" ]] && shift
   export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
+  # Paths under the checkout are hashed relative to it, so clones and worktrees share the cache.
+  export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$ROOT}"
   cmake -S "$ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE="$type" "${cmake_args[@]}" >/dev/null
   cmake --build "$dir" -j "$(nproc)" ${1:+--target "$@"}
 }
