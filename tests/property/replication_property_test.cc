@@ -282,12 +282,9 @@ RC_GTEST_PROP(Replication, NodesConvergeUnderLossDuplicationReordering, ()) {
 }
 
 // Snapshots sent at random moments, while every node keeps writing, are installed (or refused
-// when they cannot be) without breaking convergence.
-// DISABLED: it finds an open bug (issue 3): after a forced snapshot install, replaying a logged
-// op trips IncrementLog's CHECK that a remover has seen every folded increment (e.g. remover ctx
-// {1:18 2:36}, folded {1:21}), i.e. some node folded increments that a not-yet-applied op was
-// concurrent with. Run with --gtest_also_run_disabled_tests to reproduce.
-RC_GTEST_PROP(Replication, DISABLED_RandomSnapshotTransfersKeepConvergence, ()) {
+// when they cannot be) without breaking convergence. (It found replay folding increments that
+// replayed ops were concurrent with; see Node::OnSnapshot.)
+RC_GTEST_PROP(Replication, RandomSnapshotTransfersKeepConvergence, ()) {
   uint64_t seed = *rc::gen::arbitrary<uint64_t>();
   int nodes = *rc::gen::inRange(2, 5);
   RunScenario(seed, nodes, 200, ReplicationOptions{}, /*snapshot_chance=*/0.05);
@@ -438,3 +435,4 @@ RC_GTEST_PROP(Replication, AcknowledgedWritesSurviveOracles, ()) {
 
 }  // namespace
 }  // namespace cordis
+
