@@ -57,18 +57,24 @@ absl::Status Node::OnPeerMessage(const pb::PeerMessage& msg, int64_t now_us) {
   if (from == 0 || from == opts_.replica_id)
     return absl::InvalidArgumentError(StrCat("peer message from bad replica id ", from));
   if (!peers_.contains(from)) AddMember(from);
+  absl::Status st = absl::InvalidArgumentError("peer message without a body");
   switch (msg.body_case()) {
     case pb::PeerMessage::kHave:
       OnHave(from, msg.have(), now_us / 1000);
-      return absl::OkStatus();
+      st = absl::OkStatus();
+      break;
     case pb::PeerMessage::kOps:
-      return OnOps(from, msg.ops());
+      st = OnOps(from, msg.ops());
+      break;
     case pb::PeerMessage::kSnapshot:
-      return OnSnapshot(from, msg.snapshot());
+      st = OnSnapshot(from, msg.snapshot());
+      break;
     case pb::PeerMessage::BODY_NOT_SET:
       break;
   }
-  return absl::InvalidArgumentError("peer message without a body");
+  // Clients blocked on keys a peer's ops wrote are served now.
+  if (blocked_.has_ready()) ServeBlocked(now_us);
+  return st;
 }
 
 void Node::OnHave(ReplicaId from, const pb::Have& have, int64_t now_ms) {
@@ -153,6 +159,7 @@ void Node::ApplyRemote(const DecodedOp& d) {
   CHECK(vv_.CanDeliver(op.dot, d.ctx));
   clock_.Observe(op.stamp.hlc);
   dbs_[op.db]->Apply(op, stable_);
+  blocked_.Touch(op.db, op.key);
   oplog_.Append(d.record);
   while (oplog_.size() > opts_.replication.max_log_entries) oplog_.DropOldest();
   vv_.Raise(op.dot.replica, op.dot.seq);
@@ -254,6 +261,7 @@ absl::Status Node::OnSnapshot(ReplicaId from, const pb::Snapshot& snap) {
     if (!st.ok()) return st;
   }
   dbs_ = std::move(fresh);
+  blocked_.TouchAll();
   clock_.Observe(snap.max_hlc());
   vv_.Merge(svv);
   // Their ops are in our state now but not in our log: a peer lacking them needs a snapshot.

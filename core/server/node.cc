@@ -54,11 +54,14 @@ Session* Node::OpenSession(std::string addr, std::string laddr, int64_t now_us) 
   return raw;
 }
 
-void Node::CloseSession(Session* s) { sessions_.erase(s->id); }
+void Node::CloseSession(Session* s) {
+  if (s->blocked) Unblock(s);
+  sessions_.erase(s->id);
+}
 
 void Node::ProcessInput(Session* s, int64_t now_us) {
   s->last_interaction_ms = now_us / 1000;
-  while (!s->close_after_reply) {
+  while (!s->close_after_reply && !s->blocked) {
     std::string_view buf(s->input);
     resp::RequestParser::Result r = s->parser.Next(buf, &s->input_pos);
     if (r == resp::RequestParser::Result::kNeedMore) break;
@@ -70,6 +73,8 @@ void Node::ProcessInput(Session* s, int64_t now_us) {
       break;
     }
     Execute(s, s->parser.args(), now_us);
+    // Like Redis, clients blocked on a key this command wrote are served before the next one.
+    if (blocked_.has_ready()) ServeBlocked(now_us);
   }
   // Compact the input buffer: drop consumed bytes once they dominate it.
   if (s->input_pos == s->input.size()) {
@@ -139,6 +144,7 @@ void Node::Commit(const Op& op) {
   // seeing a removal may still be in flight (see tests/property/keyspace_convergence...).
   if (!replicating()) stable_.Raise(opts_.replica_id, op.dot.seq);
   dbs_[op.db]->Apply(op, stable_);
+  blocked_.Touch(op.db, op.key);
   if (replicating()) Log(op);
   vv_.Raise(opts_.replica_id, op.dot.seq);
   ++stats_.ops_applied;
@@ -165,6 +171,7 @@ void Node::Tick(int64_t now_us) {
       if (e != nullptr && e->value != nullptr) ExpireIfNeeded(i, e, now_ms);
     }
   }
+  ServeBlocked(now_us);
 }
 
 }  // namespace cordis

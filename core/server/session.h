@@ -38,6 +38,18 @@ struct Session {
   bool multi_error = false;
   std::vector<std::vector<std::string>> multi_queue;
   uint64_t commands_processed = 0;
+  // EXEC is running this session's queue: blocking commands answer at once instead of blocking.
+  bool in_exec = false;
+
+  // Blocking commands (core/server/blocked_clients.h): while blocked, the session executes
+  // nothing more; the node re-runs `blocked_args` when one of its keys is written, or answers
+  // with a null at the deadline.
+  bool blocked = false;
+  bool block_timeout_null_array = true;  // BLPOP-style (null array) or BLMOVE-style (null bulk)
+  std::vector<std::string> blocked_args;
+
+  // The driver's own object for this session (prod: its connection), for waking it.
+  void* driver = nullptr;
 };
 
 }  // namespace cordis

@@ -1,0 +1,164 @@
+// Blocking list and sorted-set pops: BLPOP, BRPOP, BZPOPMIN, BZPOPMAX. A command that finds data
+// answers at once, like its non-blocking form; one that finds none parks the client
+// (Node::Block) until a key is written or the timeout passes, and the node re-runs it then.
+// Inside MULTI/EXEC they never block: they answer as if the timeout had passed (Redis).
+#include <cerrno>
+#include <climits>
+#include <cmath>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "core/crdt/rga_list.h"
+#include "core/crdt/zset.h"
+#include "core/server/command_context.h"
+#include "core/server/errors.h"
+
+namespace cordis {
+namespace {
+
+constexpr size_t kMaxTimeoutChars = 5 * 1024;
+
+// Redis's getTimeoutFromObjectOrReply (seconds, as a long double) with its quirks: the seconds
+// become whole milliseconds by truncation, values too large for that wrap negative, and 0 means
+// forever. *deadline_us is 0 for forever.
+bool ParseTimeout(CommandContext& ctx, std::string_view arg, int64_t* deadline_us) {
+  std::string buf(arg);
+  errno = 0;
+  char* end = nullptr;
+  long double seconds = buf.empty() || buf.size() >= kMaxTimeoutChars || std::isspace(buf[0])
+                            ? NAN
+                            : std::strtold(buf.c_str(), &end);
+  if (std::isnan(seconds) || errno == ERANGE || end == nullptr || *end != '\0') {
+    ctx.reply.Error("ERR timeout is not a float or out of range");
+    return false;
+  }
+  long double ms_f = seconds * 1000.0L;
+  // The C cast Redis does turns anything out of range into LLONG_MIN on x86-64.
+  int64_t ms = (ms_f < 9223372036854775807.0L && ms_f > -9223372036854775807.0L)
+                   ? static_cast<int64_t>(ms_f)
+                   : LLONG_MIN;
+  if (ms < 0) {
+    ctx.reply.Error("ERR timeout is negative");
+    return false;
+  }
+  if (ms > 0 && ms > LLONG_MAX / 1000 - ctx.now_ms) {
+    ctx.reply.Error("ERR timeout is out of range");
+    return false;
+  }
+  *deadline_us = ms == 0 ? 0 : (ctx.now_ms + ms) * 1000;
+  return true;
+}
+
+// The value of `key` if it is a `T` with data; nullptr if missing or empty. A key of another
+// type is WRONGTYPE when the client first runs the command; when the node re-runs it for a
+// blocked client the key is skipped and the client keeps waiting (Redis serves only keys of the
+// right type).
+template <typename T>
+T* Ready(CommandContext& ctx, std::string_view key, bool* error) {
+  KeyEntry* e = ctx.Lookup(key);
+  if (e == nullptr) return nullptr;
+  if (e->value->type() != T::kType) {
+    if (!ctx.session.blocked) {
+      ctx.reply.Error(err::kWrongType);
+      *error = true;
+    }
+    return nullptr;
+  }
+  return static_cast<T*>(e->value);
+}
+
+void Park(CommandContext& ctx, const std::vector<std::string_view>& keys, int64_t deadline_us,
+          bool null_array) {
+  if (ctx.session.in_exec) {
+    if (null_array) return ctx.reply.NullArray();
+    return ctx.reply.NullBulk();
+  }
+  ctx.node.Block(&ctx.session, ctx.args, keys, deadline_us, null_array);
+}
+
+// BLPOP/BRPOP key [key ...] timeout (Redis's blockingPopGenericCommand).
+void BlockingListPop(CommandContext& ctx, bool head) {
+  int64_t deadline_us = 0;
+  if (!ParseTimeout(ctx, ctx.args.back(), &deadline_us)) return;
+  std::vector<std::string_view> keys(ctx.args.begin() + 1, ctx.args.end() - 1);
+  for (std::string_view key : keys) {
+    bool error = false;
+    ListValue* list = Ready<ListValue>(ctx, key, &error);
+    if (error) return;
+    if (list == nullptr || list->size() == 0) continue;
+    delta::ListRemove rm;
+    ctx.reply.Array(2);
+    ctx.reply.Bulk(key);
+    list->Scan(head ? 0 : list->size() - 1, !head,
+               [&](size_t, std::string_view value, const ElemId& id) {
+                 ctx.reply.Bulk(value);
+                 rm.ids.push_back(id);
+                 return false;
+               });
+    Op op = ctx.NewOp(key);
+    op.payload = std::move(rm);
+    ctx.Commit(op);
+    return;
+  }
+  Park(ctx, keys, deadline_us, /*null_array=*/true);
+}
+
+// BZPOPMIN/BZPOPMAX key [key ...] timeout: [key, member, score].
+void BlockingZsetPop(CommandContext& ctx, bool max) {
+  int64_t deadline_us = 0;
+  if (!ParseTimeout(ctx, ctx.args.back(), &deadline_us)) return;
+  std::vector<std::string_view> keys(ctx.args.begin() + 1, ctx.args.end() - 1);
+  for (std::string_view key : keys) {
+    bool error = false;
+    ZsetValue* z = Ready<ZsetValue>(ctx, key, &error);
+    if (error) return;
+    if (z == nullptr || z->size() == 0) continue;
+    const ZSetIndex& index = z->index();
+    std::string member;
+    double score = 0;
+    index.ForEachFromRank(max ? index.size() - 1 : 0, max, [&](double s, std::string_view m) {
+      member.assign(m);
+      score = s;
+      return false;
+    });
+    ctx.reply.Array(3);
+    ctx.reply.Bulk(key);
+    ctx.reply.Bulk(member);
+    ctx.reply.Double(score);
+    Op op = ctx.NewOp(key);
+    op.payload = delta::ZsetRemove{{member}};
+    ctx.Commit(op);
+    return;
+  }
+  Park(ctx, keys, deadline_us, /*null_array=*/true);
+}
+
+void BlpopCommand(CommandContext& ctx) { BlockingListPop(ctx, true); }
+void BrpopCommand(CommandContext& ctx) { BlockingListPop(ctx, false); }
+void BzpopminCommand(CommandContext& ctx) { BlockingZsetPop(ctx, false); }
+void BzpopmaxCommand(CommandContext& ctx) { BlockingZsetPop(ctx, true); }
+
+}  // namespace
+
+void RegisterBlockingCommands(CommandTable& t) {
+  using namespace cmd;
+  CommandRegistrar lists(t, "list");
+  lists.Keys("blpop", -3, kWrite | kNoScript | kBlocking, 1, -2, 1, BlpopCommand,
+             "Remove and get the first element in a list, or block until one is available",
+             "2.0.0", "O(N) where N is the number of provided keys.");
+  lists.Keys("brpop", -3, kWrite | kNoScript | kBlocking, 1, -2, 1, BrpopCommand,
+             "Remove and get the last element in a list, or block until one is available",
+             "2.0.0", "O(N) where N is the number of provided keys.");
+  CommandRegistrar zsets(t, "sorted-set");
+  zsets.Keys("bzpopmin", -3, kWrite | kNoScript | kFast | kBlocking, 1, -2, 1, BzpopminCommand,
+             "Remove and return the member with the lowest score from one or more sorted sets, "
+             "or block until one is available",
+             "5.0.0", "O(log(N)) with N being the number of elements in the sorted set.");
+  zsets.Keys("bzpopmax", -3, kWrite | kNoScript | kFast | kBlocking, 1, -2, 1, BzpopmaxCommand,
+             "Remove and return the member with the highest score from one or more sorted sets, "
+             "or block until one is available",
+             "5.0.0", "O(log(N)) with N being the number of elements in the sorted set.");
+}
+
+}  // namespace cordis
