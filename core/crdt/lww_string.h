@@ -37,7 +37,7 @@ class StringValue final : public Value {
   void Apply(const delta::FloatAdd& d, const Op& op);
 
   void RemoveObserved(const VersionVector& ctx) override;
-  bool Empty() const override { return regs_.empty() && incrs_.empty(); }
+  bool Empty() const override { return regs_.empty() && incrs_ == nullptr; }
   Stamp MaxStamp() const override;
   void Compact(const VersionVector& stable) override;
   size_t MemoryBytes() const override;
@@ -50,7 +50,7 @@ class StringValue final : public Value {
   // The value as a long double, if it is a number (what INCRBYFLOAT sees).
   std::optional<long double> AsLongDouble() const;
   size_t Length() const;
-  bool has_increments() const { return !incrs_.empty(); }
+  bool has_increments() const { return incrs_ != nullptr; }
 
   // The whole internal state for snapshots (registers, pending and folded increments), and back;
   // DecodeState validates and returns kDataLoss on bad input (lww_string_state.cc).
@@ -74,7 +74,11 @@ class StringValue final : public Value {
   absl::InlinedVector<Reg, 1> regs_;
   std::string_view Base() const;
 
-  IncrementLog incrs_;
+  // Allocated by the first increment and freed when none is left: most strings never have one,
+  // and the log is several times the size of the rest of the value.
+  std::unique_ptr<IncrementLog> incrs_;
+  IncrementLog& Incrs();
+  void DropEmptyIncrs();
 };
 
 }  // namespace cordis

@@ -14,7 +14,7 @@ void StringValue::EncodeState(pb::StringState* out) const {
     state::EncodeTag(r.dot, r.stamp, p->mutable_tag());
     p->set_value(r.bytes);
   }
-  if (!incrs_.empty()) incrs_.EncodeState(out->mutable_incrs());
+  if (incrs_ != nullptr) incrs_->EncodeState(out->mutable_incrs());
 }
 
 absl::StatusOr<std::unique_ptr<StringValue>> StringValue::DecodeState(const pb::StringState& in,
@@ -31,7 +31,7 @@ absl::StatusOr<std::unique_ptr<StringValue>> StringValue::DecodeState(const pb::
   }
   if (!state::UniqueDots(std::move(dots))) return state::Corrupt("string: duplicate register dot");
   if (in.has_incrs()) {
-    absl::Status st = v->incrs_.DecodeState(in.incrs());
+    absl::Status st = v->Incrs().DecodeState(in.incrs());
     if (!st.ok()) return st;
   }
   if (v->Empty()) return state::Corrupt("string: empty");
