@@ -13,7 +13,7 @@ namespace cordis {
 void StringValue::Apply(const delta::StrAssign& d, const Op& op) {
   // An assignment replaces what its origin had seen: registers and increments.
   RemoveObserved(*op.ctx);
-  regs_.push_back(Reg{op.dot, op.stamp, std::string(d.value)});
+  regs_.emplace_back(op.dot, op.stamp, d.value);
 }
 
 IncrementLog& StringValue::Incrs() {
@@ -30,7 +30,7 @@ void StringValue::Apply(const delta::CounterAdd& d, const Op& op) { Incrs().AddI
 void StringValue::Apply(const delta::FloatAdd& d, const Op& op) { Incrs().AddFloat(op, d.delta); }
 
 void StringValue::RemoveObserved(const VersionVector& ctx) {
-  EraseIf(regs_, [&](const Reg& r) { return ctx.Covers(r.dot); });
+  EraseIf(regs_, [&](const Reg& r) { return ctx.Covers(r.dot()); });
   if (incrs_ != nullptr) {
     incrs_->RemoveObserved(ctx);
     DropEmptyIncrs();
@@ -39,7 +39,7 @@ void StringValue::RemoveObserved(const VersionVector& ctx) {
 
 Stamp StringValue::MaxStamp() const {
   Stamp m;
-  for (const Reg& r : regs_) m = std::max(m, r.stamp);
+  for (const Reg& r : regs_) m = std::max(m, r.stamp());
   return incrs_ != nullptr ? std::max(m, incrs_->MaxStamp()) : m;
 }
 
@@ -50,27 +50,27 @@ void StringValue::Compact(const VersionVector& stable) {
 size_t StringValue::MemoryBytes() const {
   size_t bytes = sizeof(*this);
   if (incrs_ != nullptr) bytes += sizeof(IncrementLog) + incrs_->MemoryBytes();
-  for (const Reg& r : regs_) bytes += r.bytes.capacity() > 15 ? r.bytes.capacity() + 1 : 0;
+  for (const Reg& r : regs_) bytes += r.bytes.heap_bytes();
   return bytes;
 }
 
 const StringValue::Reg* StringValue::Winner() const {
   const Reg* best = nullptr;
   for (const Reg& r : regs_)
-    if (best == nullptr || r.stamp > best->stamp) best = &r;
+    if (best == nullptr || r.stamp() > best->stamp()) best = &r;
   return best;
 }
 
 // The base increments start from: the winning register, or "0" when there is none.
 std::string_view StringValue::Base() const {
   const Reg* w = Winner();
-  return w != nullptr ? std::string_view(w->bytes) : std::string_view("0");
+  return w != nullptr ? w->bytes.view() : std::string_view("0");
 }
 
 std::string_view StringValue::Get(std::string* scratch) const {
   if (!has_increments()) {
     const Reg* w = Winner();
-    return w != nullptr ? std::string_view(w->bytes) : std::string_view();
+    return w != nullptr ? w->bytes.view() : std::string_view();
   }
   *scratch = incrs_->Evaluate(Base());
   return *scratch;

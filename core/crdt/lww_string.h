@@ -18,6 +18,7 @@
 
 #include "absl/container/inlined_vector.h"
 #include "absl/status/statusor.h"
+#include "core/base/small_string.h"
 #include "core/crdt/increment_log.h"
 #include "core/keyspace/value.h"
 #include "core/op/op.h"
@@ -64,10 +65,18 @@ class StringValue final : public Value {
   static std::optional<long double> ParseLongDouble(std::string_view s);
 
  private:
+  // One assignment: its dot and stamp packed into 24 bytes (Dot and Stamp each pad to 16).
   struct Reg {
-    Dot dot;
-    Stamp stamp;
-    std::string bytes;
+    Reg() = default;
+    Reg(const Dot& d, const Stamp& s, std::string_view v)
+        : seq(d.seq), hlc(s.hlc), replica(d.replica), stamp_replica(s.replica), bytes(v) {}
+    Dot dot() const { return Dot{replica, seq}; }
+    Stamp stamp() const { return Stamp{hlc, stamp_replica}; }
+    uint64_t seq = 0;
+    uint64_t hlc = 0;
+    ReplicaId replica = 0;
+    ReplicaId stamp_replica = 0;
+    SmallString bytes;
   };
   const Reg* Winner() const;
 
