@@ -1,4 +1,4 @@
-// Blocking list and sorted-set pops: BLPOP, BRPOP, BZPOPMIN, BZPOPMAX. A command that finds data
+// Blocking commands: the list and sorted-set pops BLPOP, BRPOP, BZPOPMIN, BZPOPMAX, and WAIT. A command that finds data
 // answers at once, like its non-blocking form; one that finds none parks the client
 // (Node::Block) until a key is written or the timeout passes, and the node re-runs it then.
 // Inside MULTI/EXEC they never block: they answer as if the timeout had passed (Redis).
@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/commands/arg_parse.h"
 #include "core/crdt/rga_list.h"
 #include "core/crdt/zset.h"
 #include "core/server/command_context.h"
@@ -134,6 +135,25 @@ void BlockingZsetPop(CommandContext& ctx, bool max) {
   Park(ctx, keys, deadline_us, /*null_array=*/true);
 }
 
+// WAIT numreplicas timeout: how many peers have acknowledged (reported having, in their Have)
+// this client's latest write; blocks until numreplicas have or the timeout (ms, 0 = forever)
+// passes. Writes are never lost without it: WAIT only tells how far they have spread.
+void WaitCommand(CommandContext& ctx) {
+  std::optional<int64_t> wanted = ParseInt64(ctx.args[1]);
+  if (!wanted) return ctx.reply.Error(err::kNotInteger);
+  std::optional<int64_t> timeout_ms = ParseInt64(ctx.args[2]);
+  if (!timeout_ms) return ctx.reply.Error("ERR timeout is not an integer or out of range");
+  if (*timeout_ms < 0) return ctx.reply.Error("ERR timeout is negative");
+  if (*timeout_ms > 0 && *timeout_ms > LLONG_MAX / 1000 - ctx.now_ms)
+    return ctx.reply.Error("ERR timeout is out of range");
+  const int64_t acked =
+      static_cast<int64_t>(ctx.node.PeersAcknowledged(ctx.session.last_write_seq));
+  if (acked >= *wanted || ctx.session.in_exec || ctx.session.block_timed_out)
+    return ctx.reply.Integer(acked);
+  const int64_t deadline_us = *timeout_ms == 0 ? 0 : (ctx.now_ms + *timeout_ms) * 1000;
+  ctx.node.BlockForAcks(&ctx.session, ctx.args, deadline_us);
+}
+
 void BlpopCommand(CommandContext& ctx) { BlockingListPop(ctx, true); }
 void BrpopCommand(CommandContext& ctx) { BlockingListPop(ctx, false); }
 void BzpopminCommand(CommandContext& ctx) { BlockingZsetPop(ctx, false); }
@@ -150,6 +170,11 @@ void RegisterBlockingCommands(CommandTable& t) {
   lists.Keys("brpop", -3, kWrite | kNoScript | kBlocking, 1, -2, 1, BrpopCommand,
              "Remove and get the last element in a list, or block until one is available",
              "2.0.0", "O(N) where N is the number of provided keys.");
+  CommandRegistrar generic(t, "generic");
+  generic.NoKeys("wait", 3, kNoScript, WaitCommand,
+                 "Blocks until the asynchronous replication of all preceding write commands sent "
+                 "by the connection is completed.",
+                 "3.0.0", "O(1)");
   CommandRegistrar zsets(t, "sorted-set");
   zsets.Keys("bzpopmin", -3, kWrite | kNoScript | kFast | kBlocking, 1, -2, 1, BzpopminCommand,
              "Remove and return the member with the lowest score from one or more sorted sets, "

@@ -97,6 +97,7 @@ void Node::OnHave(ReplicaId from, const pb::Have& have, int64_t now_ms) {
     peer.known.Merge(h);
     RecomputeStable();
   }
+  PeerAcknowledged();
   if (NeedsSnapshot(peer)) {
     SendSnapshot(from, peer, now_ms);
   } else {

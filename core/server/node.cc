@@ -114,8 +114,11 @@ void Node::Dispatch(Session* s, const std::vector<std::string_view>& args, int64
     return;
   }
   s->last_command = std::string(spec->name);
+  const uint64_t seq_before = vv_.Get(opts_.replica_id);
   CommandContext ctx(*this, *s, reply, args, *spec, now_us);
   spec->handler(ctx);
+  const uint64_t seq_after = vv_.Get(opts_.replica_id);
+  if (seq_after != seq_before) s->last_write_seq = seq_after;
 }
 
 Op Node::NewOp(uint32_t db, std::string_view key, int64_t now_ms) {

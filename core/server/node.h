@@ -131,6 +131,11 @@ class Node {
              const std::vector<std::string_view>& keys, int64_t deadline_us,
              bool timeout_null_array);
   size_t blocked_clients() const { return blocked_.size(); }
+  // WAIT: parks s until a peer's acknowledgement arrives (re-run then) or the deadline passes
+  // (re-run with s->block_timed_out set).
+  void BlockForAcks(Session* s, const std::vector<std::string_view>& args, int64_t deadline_us);
+  // Peers whose last Have covers our own op `seq`.
+  size_t PeersAcknowledged(uint64_t seq) const;
   // Sessions that got a reply outside their own input (woken by another client's write, a peer's
   // op or a timeout): the driver writes their output.
   std::vector<Session*> TakeWokenSessions();
@@ -148,6 +153,8 @@ class Node {
   void Dispatch(Session* s, const std::vector<std::string_view>& args, int64_t now_us);
   void Unblock(Session* s);
   void Woken(Session* s, int64_t now_us);
+  // A peer's Have arrived: WAIT's clients re-count.
+  void PeerAcknowledged();
   // Re-runs the commands of clients blocked on keys written since the last call, then answers
   // clients whose deadline passed.
   void ServeBlocked(int64_t now_us);

@@ -22,10 +22,39 @@ void Node::Block(Session* s, const std::vector<std::string_view>& args,
   s->blocked_args.assign(args.begin(), args.end());
 }
 
+namespace {
+// WAIT's clients wait on a key no command can name: a database number past the last.
+constexpr uint32_t kAcksDb = 0xffffffff;
+}  // namespace
+
+void Node::BlockForAcks(Session* s, const std::vector<std::string_view>& args,
+                        int64_t deadline_us) {
+  if (s->blocked) {
+    reblocked_ = true;
+    return;
+  }
+  CHECK(!s->in_exec);
+  blocked_.Add(s->id, kAcksDb, {std::string()}, deadline_us);
+  s->blocked = true;
+  s->block_timeout_rerun = true;
+  s->blocked_args.assign(args.begin(), args.end());
+}
+
+size_t Node::PeersAcknowledged(uint64_t seq) const {
+  size_t n = 0;
+  for (const auto& [r, peer] : peers_)
+    if (peer.have.Get(opts_.replica_id) >= seq) ++n;
+  return n;
+}
+
+void Node::PeerAcknowledged() { blocked_.Touch(kAcksDb, std::string_view()); }
+
 void Node::Unblock(Session* s) {
   CHECK(s->blocked);
   blocked_.Remove(s->id);
   s->blocked = false;
+  s->block_timeout_rerun = false;
+  s->block_timed_out = false;
   s->blocked_args.clear();
 }
 
@@ -57,6 +86,14 @@ void Node::ServeBlocked(int64_t now_us) {
     }
     for (uint64_t id : blocked_.DueBy(now_us)) {
       Session* s = sessions_.at(id).get();
+      if (s->block_timeout_rerun) {
+        const std::vector<std::string> args = s->blocked_args;
+        s->block_timed_out = true;
+        Dispatch(s, std::vector<std::string_view>(args.begin(), args.end()), now_us);
+        Unblock(s);
+        Woken(s, now_us);
+        continue;
+      }
       resp::ReplyBuilder reply(&s->output);
       reply.set_resp3(s->resp == 3);
       if (s->block_timeout_null_array) {

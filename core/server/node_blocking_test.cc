@@ -136,6 +136,39 @@ TEST_F(BlockingTest, AnOpFromAPeerWakesABlockedClient) {
   EXPECT_EQ(node_.TakeWokenSessions(), (std::vector<Session*>{a}));
 }
 
+TEST_F(BlockingTest, WaitCountsPeersThatAcknowledgedTheClientsLastWrite) {
+  Session* a = Open();
+  // Alone: nothing to wait for, WAIT 1 times out with 0.
+  EXPECT_EQ(Send(a, "WAIT 0 0\r\n"), ":0\r\n");
+  EXPECT_EQ(Send(a, "WAIT 1 100\r\n"), "");
+  now_us_ += 100'000;
+  node_.Tick(now_us_);
+  EXPECT_EQ(Take(a), ":0\r\n");
+  // With a peer: WAIT blocks until the peer's Have covers the write.
+  Node peer(Options(2));
+  node_.AddMember(2);
+  peer.AddMember(1);
+  EXPECT_EQ(Send(a, "SET k v\r\nWAIT 1 0\r\n"), "+OK\r\n");
+  EXPECT_EQ(node_.blocked_clients(), 1u);
+  // A Have that predates the write does not count.
+  peer.ReplicationTick(now_us_);
+  for (Outgoing& o : peer.TakeOutbox()) ASSERT_TRUE(node_.OnPeerMessage(o.msg, now_us_).ok());
+  EXPECT_EQ(Take(a), "");
+  // The peer gets the write (the node answers its Have with the op), then says so.
+  for (Outgoing& o : node_.TakeOutbox()) ASSERT_TRUE(peer.OnPeerMessage(o.msg, now_us_).ok());
+  peer.ReplicationTick(now_us_);
+  for (Outgoing& o : peer.TakeOutbox()) ASSERT_TRUE(node_.OnPeerMessage(o.msg, now_us_).ok());
+  EXPECT_EQ(Take(a), ":1\r\n");
+  EXPECT_EQ(Send(a, "WAIT 5 0\r\n"), "");  // more peers than exist: only a timeout ends it
+  node_.CloseSession(a);
+  Session* b = Open();
+  EXPECT_EQ(Send(b, "MULTI\r\nWAIT 3 0\r\nEXEC\r\n"), "+OK\r\n+QUEUED\r\n*1\r\n:1\r\n");
+  EXPECT_EQ(Send(b, "WAIT a 0\r\n"), "-ERR value is not an integer or out of range\r\n");
+  EXPECT_EQ(Send(b, "WAIT 1 -1\r\n"), "-ERR timeout is negative\r\n");
+  EXPECT_EQ(Send(b, "WAIT 1 x\r\n"), "-ERR timeout is not an integer or out of range\r\n");
+  EXPECT_EQ(Send(b, "WAIT -1 0\r\n"), ":1\r\n");
+}
+
 TEST_F(BlockingTest, TimeoutArgumentsFollowRedis) {
   Session* a = Open();
   EXPECT_EQ(Send(a, "BLPOP q abc\r\n"), "-ERR timeout is not a float or out of range\r\n");

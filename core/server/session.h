@@ -46,6 +46,10 @@ struct Session {
   // with a null at the deadline.
   bool blocked = false;
   bool block_timeout_null_array = true;  // BLPOP-style (null array) or BLMOVE-style (null bulk)
+  bool block_timeout_rerun = false;      // at the deadline, re-run with block_timed_out (WAIT)
+  bool block_timed_out = false;
+  // The sequence number of this session's latest write (WAIT counts the peers that have it).
+  uint64_t last_write_seq = 0;
   std::vector<std::string> blocked_args;
 
   // The driver's own object for this session (prod: its connection), for waking it.

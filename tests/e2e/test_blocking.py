@@ -1,4 +1,4 @@
-"""Blocking commands (BLPOP, BRPOP, BZPOPMIN, BZPOPMAX) against a real redis-server and
+"""Blocking commands (BLPOP, BRPOP, BZPOPMIN, BZPOPMAX, WAIT) against a real redis-server and
 cordis-server: the same multi-client scripts, replies compared byte for byte. Covers first-come
 first-served wake-ups, timeouts (fractional and 0 = forever), MULTI (never blocks), wrong types,
 clients that disconnect while blocked, RESP3 replies, and many concurrent consumers."""
@@ -86,6 +86,10 @@ MULTI_AND_TYPES = [
     ("call", "a", "BLPOP q abc"), ("call", "a", "BLPOP q -1"), ("call", "a", "BLPOP q inf"),
     ("call", "a", "BLPOP q nan"), ("call", "a", "BLPOP q 1e30"), ("call", "a", "BLPOP q"),
     ("call", "a", "BZPOPMIN z x"),
+    ("call", "a", "SET w 1"), ("call", "a", "WAIT 0 0"), ("call", "a", "WAIT 1 50"),
+    ("call", "a", "WAIT -1 0"), ("call", "a", "WAIT x 0"), ("call", "a", "WAIT 1 -1"),
+    ("call", "a", "WAIT 1 1.5"), ("call", "a", "WAIT 1"),
+    ("call", "a", "MULTI"), ("call", "a", "WAIT 2 0"), ("call", "a", "EXEC"),
 ]
 
 ZSETS = [
