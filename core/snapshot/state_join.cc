@@ -315,8 +315,6 @@ class ListJoin {
     return absl::OkStatus();
   }
 
-  bool has_live() const { return live_ > 0; }
-
  private:
   void CopyRemoval(const pb::ListState::Elem& from, bool from_b, pb::ListState::Elem* to) {
     if (from.has_removed_by()) {
@@ -344,7 +342,6 @@ class ListJoin {
                           : std::make_tuple(uint64_t{0}, 0u, uint64_t{0});
     };
     *e = mark(y) > mark(x) ? y : x;
-    ++live_;
   }
 
   void OneSided(const pb::ListState::Elem& x, bool from_b) {
@@ -357,7 +354,6 @@ class ListJoin {
     }
     if (!other_vv.Covers(Dot{x.replica(), x.seq()})) {
       *e = x;
-      ++live_;
       return;
     }
     // The other side saw this element and no longer has it: it removed it there. Keep a tombstone
@@ -389,7 +385,6 @@ class ListJoin {
   pb::ListState* out_;
   uint32_t b_offset_ = 0;
   int a_ctx_ = -1, b_ctx_ = -1;
-  size_t live_ = 0;
 };
 
 // --- Keys ---
@@ -442,8 +437,9 @@ absl::Status JoinValue(int type, const pb::ValueState* a, const VersionVector& a
       ListJoin join(a ? &a->list() : nullptr, avv, b ? &b->list() : nullptr, bvv,
                     out->mutable_list());
       absl::Status st = join.Run();
-      // The keyspace drops a list whose live elements are gone, tombstones and all.
-      *present = join.has_live();
+      // Tombstones alone still place concurrent inserts: the keyspace keeps such a list out of
+      // sight until it compacts away, and so does the join.
+      *present = out->list().elems_size() > 0;
       return st;
     }
     default:
