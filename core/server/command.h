@@ -118,5 +118,6 @@ void RegisterZsetCommands(CommandTable& t);
 void RegisterTransactionCommands(CommandTable& t);
 void RegisterDebugCommands(CommandTable& t);
 void RegisterBlockingCommands(CommandTable& t);
+void RegisterMonitorCommand(CommandTable& t);
 
 }  // namespace cordis

@@ -18,6 +18,7 @@ CommandTable::CommandTable() {
   RegisterTransactionCommands(*this);
   RegisterDebugCommands(*this);
   RegisterBlockingCommands(*this);
+  RegisterMonitorCommand(*this);
 }
 
 void CommandTable::Add(const CommandSpec& spec) {

@@ -56,6 +56,7 @@ Session* Node::OpenSession(std::string addr, std::string laddr, int64_t now_us) 
 
 void Node::CloseSession(Session* s) {
   if (s->blocked) Unblock(s);
+  if (s->monitor) std::erase(monitors_, s->id);
   sessions_.erase(s->id);
 }
 
@@ -119,6 +120,10 @@ void Node::Dispatch(Session* s, const std::vector<std::string_view>& args, int64
   spec->handler(ctx);
   const uint64_t seq_after = vv_.Get(opts_.replica_id);
   if (seq_after != seq_before) s->last_write_seq = seq_after;
+  // Like Redis: after the command ran (its database is the one it left selected), never admin
+  // commands, and a blocked client's command only when first run.
+  if (!monitors_.empty() && !(spec->flags & cmd::kAdmin) && !rerunning_)
+    FeedMonitors(*s, args, now_us);
 }
 
 Op Node::NewOp(uint32_t db, std::string_view key, int64_t now_ms) {

@@ -142,6 +142,9 @@ class Node {
   // The earliest blocked client's deadline (0: none); the driver ticks by then.
   int64_t NextBlockDeadlineUs() const { return blocked_.NextDeadlineUs(); }
 
+  // MONITOR (core/server/node_monitor.cc): s receives every command run from now on.
+  void AddMonitor(Session* s);
+
   // SHUTDOWN asks the driver to stop the server after this batch.
   void RequestShutdown() { shutdown_requested_ = true; }
   bool shutdown_requested() const { return shutdown_requested_; }
@@ -153,6 +156,7 @@ class Node {
   void Dispatch(Session* s, const std::vector<std::string_view>& args, int64_t now_us);
   void Unblock(Session* s);
   void Woken(Session* s, int64_t now_us);
+  void FeedMonitors(const Session& s, const std::vector<std::string_view>& args, int64_t now_us);
   // A peer's Have arrived: WAIT's clients re-count.
   void PeerAcknowledged();
   // Re-runs the commands of clients blocked on keys written since the last call, then answers
@@ -205,6 +209,8 @@ class Node {
   std::vector<uint64_t> woken_;
   bool serving_blocked_ = false;
   bool reblocked_ = false;  // set by Block during a re-run: the client keeps waiting
+  bool rerunning_ = false;  // re-running a blocked client's command (MONITOR shows it once)
+  std::vector<uint64_t> monitors_;
 };
 
 }  // namespace cordis

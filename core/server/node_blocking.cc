@@ -77,7 +77,9 @@ void Node::ServeBlocked(int64_t now_us) {
           const std::vector<std::string> args = s->blocked_args;
           const std::vector<std::string_view> views(args.begin(), args.end());
           reblocked_ = false;
+          rerunning_ = true;
           Dispatch(s, views, now_us);
+          rerunning_ = false;
           if (reblocked_) continue;
           Unblock(s);
           Woken(s, now_us);
@@ -89,7 +91,9 @@ void Node::ServeBlocked(int64_t now_us) {
       if (s->block_timeout_rerun) {
         const std::vector<std::string> args = s->blocked_args;
         s->block_timed_out = true;
+        rerunning_ = true;
         Dispatch(s, std::vector<std::string_view>(args.begin(), args.end()), now_us);
+        rerunning_ = false;
         Unblock(s);
         Woken(s, now_us);
         continue;

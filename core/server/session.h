@@ -52,6 +52,9 @@ struct Session {
   uint64_t last_write_seq = 0;
   std::vector<std::string> blocked_args;
 
+  // MONITOR: every command the server runs is streamed to this session.
+  bool monitor = false;
+
   // The driver's own object for this session (prod: its connection), for waking it.
   void* driver = nullptr;
 };
