@@ -22,7 +22,7 @@ namespace cordis::maelstrom {
 using Json = nlohmann::json;
 
 // Maelstrom's error codes (https://github.com/jepsen-io/maelstrom/blob/main/doc/protocol.md).
-// Codes below 20 other than 0 and 14 are definite: the operation did not happen.
+// All but 0 (timeout) and 13 (crash) are definite: the operation did not and will not happen.
 enum class ErrorCode : int {
   kTimeout = 0,
   kNodeNotFound = 1,

@@ -525,7 +525,7 @@ def parse_args(argv):
     p.add_argument("--nemesis", choices=["none", "partition"], default="none")
     p.add_argument("--nemesis-interval", type=float, default=1.0)
     p.add_argument("--timeout", type=float, default=1.0, help="seconds before a request is indeterminate")
-    p.add_argument("--recovery", type=float, default=2.0, help="seconds after healing before final reads")
+    p.add_argument("--recovery", type=float, default=3.0, help="seconds after healing before final reads")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--node-arg", action="append", default=[], help="extra argument for every node")
     p.add_argument("--expect", choices=["valid", "invalid"], default="valid")
