@@ -268,10 +268,10 @@ class Runner:
         else:
             op.status = "ok"
 
-    def invoke(self, now, client, node, f, value, body, record=True):
+    def invoke(self, now, client, node, f, value, body, record=True, timeout=None):
         op = Op(client, node, f, value, now)
         msg_id = self.request(now, client, node, body)
-        self.pending[(client, msg_id)] = (op, now + self.args.timeout)
+        self.pending[(client, msg_id)] = (op, now + (timeout or self.args.timeout))
         if record:
             self.history.append(op)
         return op
@@ -285,7 +285,8 @@ class Runner:
     def init(self):
         now = time.monotonic()
         ops = [self.invoke(now, "c0", n, "init", None,
-                           {"type": "init", "node_id": n, "node_ids": self.names}, record=False)
+                           {"type": "init", "node_id": n, "node_ids": self.names}, record=False,
+                           timeout=5)
                for n in self.names]
         self.wait_for(ops, 5)
         for op in ops:
@@ -295,10 +296,14 @@ class Runner:
             # Maelstrom sends a topology first; a line of nodes, as its "line" topology.
             topo = {n: [m for m in self.names if abs(int(m[1:]) - int(n[1:])) == 1]
                     for n in self.names}
+            now = time.monotonic()
             ops = [self.invoke(now, "c0", n, "topology", None,
-                               {"type": "topology", "topology": topo}, record=False)
+                               {"type": "topology", "topology": topo}, record=False, timeout=5)
                    for n in self.names]
             self.wait_for(ops, 5)
+            for op in ops:
+                if op.status != "ok" or op.result.get("type") != "topology_ok":
+                    raise RunBroken("%s did not answer topology: %r" % (op.node, op.result))
 
     def nemesis_step(self, now, state):
         if self.args.nemesis != "partition" or now < state["next"]:
@@ -349,11 +354,13 @@ class Runner:
         deadline = time.monotonic() + self.args.recovery
         while time.monotonic() < deadline:
             self.pump(0.01)
-        now = time.monotonic()
+        # A final read gets more time than a workload request: on a loaded machine a slow answer
+        # is not what these checks are about, a wrong one is.
+        now, patience = time.monotonic(), max(5.0, self.args.timeout)
         for i, n in enumerate(self.names):
             self.final_reads[n] = self.invoke(now, "c%d" % (1000 + i), n, "read", None,
-                                              {"type": "read"}, record=False)
-        self.wait_for(list(self.final_reads.values()), self.args.timeout + 1)
+                                              {"type": "read"}, record=False, timeout=patience)
+        self.wait_for(list(self.final_reads.values()), patience + 0.5)
 
 
 # --- checkers: each returns a list of problems (empty: valid) ---
