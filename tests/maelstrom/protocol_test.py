@@ -157,6 +157,17 @@ def main():
     rc, _ = m.close()
     expect(rc == 0, "second node exits 0")
 
+    # --workload removes the guess: a read before any add already has its shape.
+    for workload, field, empty in (("g-set", "value", []), ("pn-counter", "value", 0),
+                                   ("broadcast", "messages", [])):
+        w = Node(a.bin, "--workload=" + workload)
+        w.send({"type": "init", "msg_id": 1, "node_id": "n0", "node_ids": ["n0"]}, src="c0")
+        w.send({"type": "read", "msg_id": 2})
+        r = {x["body"]["in_reply_to"]: x["body"] for x in w.replies()}
+        expect(r[2].get("type") == "read_ok" and r[2].get(field) == empty,
+               "--workload=%s: a first read answers %s=%r" % (workload, field, empty))
+        w.close()
+
     # Flags are checked.
     p = subprocess.run([a.bin, "--workload=nope"], stdin=subprocess.DEVNULL, capture_output=True)
     expect(p.returncode == 2 and b"unknown workload" in p.stderr and not p.stdout,
