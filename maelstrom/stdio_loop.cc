@@ -50,6 +50,8 @@ int RunStdioLoop(Adapter* adapter, int64_t tick_ms) {
     if (ready > 0) {
       ssize_t n = read(STDIN_FILENO, chunk, sizeof(chunk));
       if (n == 0) {
+        // A last line without its newline is still a message.
+        if (!buffer.empty() && !discarding) adapter->OnLine(buffer, WallNowUs());
         spdlog::info("stdin closed; exiting");
         return 0;
       }
