@@ -74,6 +74,7 @@ void Adapter::OnInit(const Message& req, int64_t now_us) {
   nopts.replica_id = directory_->self();
   nopts.seed = opts_.seed ^ (uint64_t{directory_->self()} << 32);
   nopts.start_us = now_us;
+  nopts.replication = opts_.replication;
   node_ = std::make_unique<Node>(nopts);
   for (const auto& [rid, name] : directory_->names()) node_->AddMember(rid);
   core_ = std::make_unique<CoreClient>(node_.get(), now_us);
@@ -130,6 +131,17 @@ void Adapter::OnTick(int64_t now_us) {
   node_->Tick(now_us);
   node_->FlushReplication();  // expiry may have made ops
   SendOutbox();
+}
+
+void Adapter::LogStats() {
+  if (!node_) return;
+  const NodeStats& st = node_->stats();
+  spdlog::info(
+      "replica {}: commands {}, remote ops applied {} (duplicate {}, buffered {}, dropped {}), "
+      "snapshots sent {} installed {} refused {}, oplog {} entries, pending {}, dropped by --bug {}",
+      directory_->self(), st.commands_processed, st.remote_ops_applied, st.remote_ops_duplicate,
+      st.remote_ops_buffered, st.remote_ops_dropped, st.snapshots_sent, st.snapshots_installed,
+      st.snapshots_refused, node_->oplog().size(), node_->pending_remote_ops(), dropped_by_bug_);
 }
 
 void Adapter::Reply(const std::string& to, int64_t in_reply_to, Json body) {

@@ -31,6 +31,7 @@ struct AdapterOptions {
   Workload workload = Workload::kUnknown;  // kUnknown: detect from requests (see workloads.h)
   Bug bug = Bug::kNone;
   uint64_t seed = 1;
+  ReplicationOptions replication;  // small max_log_entries forces snapshot transfers
 };
 
 class Adapter {
@@ -45,6 +46,8 @@ class Adapter {
   void OnTick(int64_t now_us);
 
   bool initialized() const { return node_ != nullptr; }
+  // Logs the node's replication counters (stderr): how a run went, for the person reading logs.
+  void LogStats();
 
  private:
   void OnInit(const Message& req, int64_t now_us);

@@ -16,6 +16,9 @@ ABSL_FLAG(std::string, workload, "auto",
 ABSL_FLAG(std::string, bug, "none",
           "Deliberate fault for checker tests: none, drop-remote-deltas, lin-kv-every-node");
 ABSL_FLAG(int64_t, tick_ms, 100, "Replication tick period in milliseconds (anti-entropy rounds)");
+ABSL_FLAG(uint64_t, max_log_entries, 1'000'000,
+          "Oplog length beyond which the oldest ops leave; peers that lack them get a snapshot "
+          "(small values exercise snapshot transfers)");
 ABSL_FLAG(uint64_t, seed, 0, "PRNG seed for the core (0: from the clock)");
 ABSL_FLAG(std::string, loglevel, "info", "trace, debug, info, warn, error, critical or off");
 
@@ -48,6 +51,11 @@ int main(int argc, char** argv) {
   opts.workload = *workload;
   opts.bug = *bug;
   opts.seed = absl::GetFlag(FLAGS_seed);
+  if (absl::GetFlag(FLAGS_max_log_entries) < 1) {
+    spdlog::error("--max_log_entries must be at least 1");
+    return 2;
+  }
+  opts.replication.max_log_entries = absl::GetFlag(FLAGS_max_log_entries);
   if (opts.seed == 0) opts.seed = static_cast<uint64_t>(cordis::maelstrom::WallNowUs());
   if (opts.bug != cordis::maelstrom::Bug::kNone)
     spdlog::warn("running with deliberate bug --bug={}", absl::GetFlag(FLAGS_bug));

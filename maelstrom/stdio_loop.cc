@@ -52,6 +52,7 @@ int RunStdioLoop(Adapter* adapter, int64_t tick_ms) {
       if (n == 0) {
         // A last line without its newline is still a message.
         if (!buffer.empty() && !discarding) adapter->OnLine(buffer, WallNowUs());
+        adapter->LogStats();
         spdlog::info("stdin closed; exiting");
         return 0;
       }
