@@ -24,7 +24,8 @@ Then the nemesis heals, the harness waits --recovery seconds, reads every node o
 Every random choice comes from --seed, so a run's schedule reproduces (process timing aside).
 
 Exit status: 0 when the result is what --expect asks for (valid by default), 1 when it is not,
-2 when the run itself broke (a node crashed, wrote a non-protocol line, or never answered init).
+2 when the run itself broke (a node crashed, wrote a non-protocol line, never answered init, or no
+operation succeeded).
 """
 
 import argparse
@@ -564,7 +565,9 @@ def main(argv):
     counts = {s: sum(1 for op in h if op.status == s) for s in ("ok", "fail", "info")}
     problems = CHECKERS[a.workload](h, runner.final_reads)
     if counts["ok"] == 0:
-        problems.append("no operation succeeded: nothing was tested")
+        # Not a verdict either way (an --expect invalid run must not pass on a silent node).
+        print("RUN BROKEN: no operation succeeded, nothing was tested")
+        return 2
     summary = {
         "workload": a.workload, "nodes": a.nodes, "clients": a.clients, "rate": a.rate,
         "time": a.time, "seed": a.seed, "nemesis": a.nemesis, "loss": a.loss,
