@@ -115,6 +115,7 @@ void RegisterListCommands(CommandTable& t);
 void RegisterSetCommands(CommandTable& t);
 void RegisterHashCommands(CommandTable& t);
 void RegisterZsetCommands(CommandTable& t);
+void RegisterZsetAlgebraCommands(CommandTable& t);
 void RegisterTransactionCommands(CommandTable& t);
 void RegisterDebugCommands(CommandTable& t);
 

@@ -15,6 +15,7 @@ CommandTable::CommandTable() {
   RegisterSetCommands(*this);
   RegisterHashCommands(*this);
   RegisterZsetCommands(*this);
+  RegisterZsetAlgebraCommands(*this);
   RegisterTransactionCommands(*this);
   RegisterDebugCommands(*this);
 }
