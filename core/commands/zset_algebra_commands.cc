@@ -85,7 +85,7 @@ bool ParseRequest(CommandContext& ctx, size_t numkeys_idx, Request* r) {
   std::optional<int64_t> setnum = ParseInt64(a[numkeys_idx]);
   if (!setnum) return ctx.reply.Error(err::kNotInteger), false;
   if (*setnum < 1) {
-    ctx.reply.Error(StrCat("ERR at least 1 input key is needed for ", ctx.spec.name));
+    ctx.reply.Error(StrCat("ERR at least 1 input key is needed for '", ctx.spec.name, "' command"));
     return false;
   }
   if (static_cast<uint64_t>(*setnum) > a.size() - (numkeys_idx + 1)) {
