@@ -111,6 +111,7 @@ void RegisterConnectionCommands(CommandTable& t);
 void RegisterServerCommands(CommandTable& t);
 void RegisterKeyCommands(CommandTable& t);
 void RegisterStringCommands(CommandTable& t);
+void RegisterLcsCommand(CommandTable& t);
 void RegisterListCommands(CommandTable& t);
 void RegisterSetCommands(CommandTable& t);
 void RegisterHashCommands(CommandTable& t);

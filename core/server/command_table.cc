@@ -11,6 +11,7 @@ CommandTable::CommandTable() {
   RegisterServerCommands(*this);
   RegisterKeyCommands(*this);
   RegisterStringCommands(*this);
+  RegisterLcsCommand(*this);
   RegisterListCommands(*this);
   RegisterSetCommands(*this);
   RegisterHashCommands(*this);
