@@ -110,6 +110,8 @@ class CommandRegistrar {
 void RegisterConnectionCommands(CommandTable& t);
 void RegisterServerCommands(CommandTable& t);
 void RegisterKeyCommands(CommandTable& t);
+void RegisterKeyCopyCommands(CommandTable& t);
+void RegisterObjectCommand(CommandTable& t);
 void RegisterStringCommands(CommandTable& t);
 void RegisterLcsCommand(CommandTable& t);
 void RegisterListCommands(CommandTable& t);

@@ -10,6 +10,8 @@ CommandTable::CommandTable() {
   RegisterConnectionCommands(*this);
   RegisterServerCommands(*this);
   RegisterKeyCommands(*this);
+  RegisterKeyCopyCommands(*this);
+  RegisterObjectCommand(*this);
   RegisterStringCommands(*this);
   RegisterLcsCommand(*this);
   RegisterListCommands(*this);
