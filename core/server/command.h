@@ -111,6 +111,8 @@ void RegisterConnectionCommands(CommandTable& t);
 void RegisterServerCommands(CommandTable& t);
 void RegisterKeyCommands(CommandTable& t);
 void RegisterKeyCopyCommands(CommandTable& t);
+void RegisterSortCommands(CommandTable& t);
+void RegisterDumpCommands(CommandTable& t);
 void RegisterObjectCommand(CommandTable& t);
 void RegisterStringCommands(CommandTable& t);
 void RegisterLcsCommand(CommandTable& t);

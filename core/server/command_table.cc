@@ -11,6 +11,7 @@ CommandTable::CommandTable() {
   RegisterServerCommands(*this);
   RegisterKeyCommands(*this);
   RegisterKeyCopyCommands(*this);
+  RegisterSortCommands(*this);
   RegisterObjectCommand(*this);
   RegisterStringCommands(*this);
   RegisterLcsCommand(*this);
