@@ -12,6 +12,7 @@ CommandTable::CommandTable() {
   RegisterKeyCommands(*this);
   RegisterKeyCopyCommands(*this);
   RegisterSortCommands(*this);
+  RegisterDumpCommands(*this);
   RegisterObjectCommand(*this);
   RegisterStringCommands(*this);
   RegisterLcsCommand(*this);
