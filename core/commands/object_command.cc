@@ -15,7 +15,7 @@
 //           129th member or a member over 64 bytes) because a few replies depend on it.
 // REFCOUNT: 1, except integers 0..9999, which Redis shares (2147483647).
 // IDLETIME: 0 (no access times are kept); FREQ: Redis's error unless an LFU policy is configured,
-// then 0. Both check the policy first, like Redis.
+// then 5, the counter Redis gives a fresh key (accesses are not counted). Both check the policy first, like Redis.
 #include <string>
 #include <string_view>
 
@@ -33,6 +33,10 @@ constexpr std::string_view kNoLfu =
 constexpr std::string_view kLfuSelected =
     "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when "
     "switching between policies at runtime LRU and LFU data will take some time to adjust.";
+
+// Redis's LFU_INIT_VAL: the counter of a key that was never accessed again. Accesses are not
+// counted here, so every key reports it.
+constexpr int64_t kLfuInitVal = 5;
 
 std::string_view StringEncoding(std::string_view v) {
   if (v.size() <= 20 && ParseInt64(v)) return "int";
@@ -103,7 +107,7 @@ void ObjectCommand(CommandContext& ctx) {
       return ctx.reply.Integer(0);
     }
     if (!LfuPolicy(ctx)) return ctx.reply.Error(kNoLfu);
-    return ctx.reply.Integer(0);
+    return ctx.reply.Integer(kLfuInitVal);
   }
   ctx.reply.Error(err::UnknownSubcommand(sub, "object"));
 }

@@ -113,6 +113,7 @@ void RegisterKeyCommands(CommandTable& t);
 void RegisterKeyCopyCommands(CommandTable& t);
 void RegisterSortCommands(CommandTable& t);
 void RegisterDumpCommands(CommandTable& t);
+void RegisterMemoryCommand(CommandTable& t);
 void RegisterObjectCommand(CommandTable& t);
 void RegisterStringCommands(CommandTable& t);
 void RegisterLcsCommand(CommandTable& t);

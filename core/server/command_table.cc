@@ -13,6 +13,7 @@ CommandTable::CommandTable() {
   RegisterKeyCopyCommands(*this);
   RegisterSortCommands(*this);
   RegisterDumpCommands(*this);
+  RegisterMemoryCommand(*this);
   RegisterObjectCommand(*this);
   RegisterStringCommands(*this);
   RegisterLcsCommand(*this);
