@@ -15,7 +15,8 @@
 //           129th member or a member over 64 bytes) because a few replies depend on it.
 // REFCOUNT: 1, except integers 0..9999, which Redis shares (2147483647).
 // IDLETIME: 0 (no access times are kept); FREQ: Redis's error unless an LFU policy is configured,
-// then 5, the counter Redis gives a fresh key (accesses are not counted). Both check the policy first, like Redis.
+// then 5, the counter Redis gives a fresh key (accesses are not counted). Both check the policy
+// first, like Redis.
 #include <string>
 #include <string_view>
 
