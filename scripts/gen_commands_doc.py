@@ -15,6 +15,47 @@ GROUPS = ["connection", "server", "generic", "string", "list", "set", "hash", "s
           "transactions"]
 
 
+# Notes on commands whose behaviour here differs from, or is narrower than, Redis's. Kept in the
+# generator so that regenerating the page keeps them.
+NOTES = """## Notes
+
+- **OBJECT ENCODING** names how this server holds the value, with Redis's names where they fit:
+  strings `int` / `embstr` / `raw` by Redis's rules on the bytes (an integer of at most 20
+  characters; up to 44 bytes; longer) — every string is one LWW register here, so a short string
+  built by APPEND is `embstr` where Redis says `raw`; lists `quicklist` (an RGA in a ring of
+  elements; Redis 7.0 also says `quicklist`); sets and hashes `hashtable` at every size (there is
+  no intset or listpack); sorted sets `listpack` or `skiplist` (always a hash table plus a skip
+  list, but the set tracks Redis's encoding because a few replies depend on it).
+- **OBJECT REFCOUNT** is 1, except 2147483647 for integers 0..9999 (Redis shares those).
+  **OBJECT IDLETIME** is 0 and **OBJECT FREQ** is 5 (Redis's value for a fresh key): no access
+  times or frequencies are kept; both give Redis's errors for the configured maxmemory-policy.
+  **TOUCH** counts the keys that exist.
+- **DUMP / RESTORE** use Cordis's own payload (core/keyspace/dump_format.h: the logical content,
+  a format version and an FNV-1a 64 checksum). Damaged payloads and Redis's RDB payloads are
+  rejected with `ERR DUMP payload version or checksum are wrong`. RESTORE accepts REPLACE,
+  ABSTTL, IDLETIME and FREQ (validated like Redis; no access data is kept).
+- **WATCH** is optimistic locking on this replica: EXEC aborts when a watched key was modified
+  here (by any client, by a peer's replicated op, or by expiry) since WATCH; see
+  docs/semantics.md.
+- **COPY, MOVE, SWAPDB, LMOVE, *STORE, SORT ... STORE** replicate as compositions of ordinary ops;
+  SWAPDB rewrites every key of both databases (O(keys)), see docs/semantics.md.
+- **CONFIG**: Redis's encoding thresholds (`list-max-listpack-size`, `list-compress-depth`,
+  `set-max-intset-entries`, `zset-max-listpack-entries`/`-value`, `hash-max-listpack-entries`/
+  `-value`, `stream-node-max-bytes`/`-entries`, and their `ziplist` aliases) are known, validated
+  and stored with Redis's defaults so clients and tools that set them work; this server's
+  encodings do not depend on them (the sorted-set listpack tracking uses Redis's defaults, 128
+  entries / 64 bytes). `maxmemory-policy` is validated (it only affects OBJECT FREQ/IDLETIME; there
+  is no eviction). CONFIG REWRITE answers like Redis without a config file: settings come from
+  flags.
+- **MEMORY USAGE** reports the entry, key and the value's own accounting, CRDT metadata included
+  (tombstones, concurrent registers); SAMPLES is validated and ignored (the whole value is
+  counted). MEMORY DOCTOR/STATS/MALLOC-STATS/PURGE are not supported.
+- Not supported yet: blocking commands and MONITOR (coordinated separately), SLOWLOG and LATENCY
+  (the core has no clock to time commands with; needs the driver's help), DEBUG SLEEP (the core
+  cannot block), CLIENT NO-EVICT/REPLY/PAUSE/UNPAUSE.
+"""
+
+
 def docs(client):
     raw = client.execute_command("COMMAND DOCS")  # one string: skips redis-py's COMMAND parser
     out = {}
@@ -54,6 +95,7 @@ def main():
             lines += ["", "Not supported yet (planned in the command-coverage issue unless noted): " +
                       ", ".join(m.upper() for m in missing) + "."]
         lines.append("")
+    lines += NOTES.split("\n")
     with open(os.path.join(ROOT, "docs", "commands.md"), "w") as f:
         f.write("\n".join(lines))
     print("wrote docs/commands.md: %d commands" % len(ours))

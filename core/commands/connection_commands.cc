@@ -94,6 +94,7 @@ void ResetCommand(CommandContext& ctx) {
   s.in_multi = false;
   s.multi_error = false;
   s.multi_queue.clear();
+  s.watched.clear();
   s.db = 0;
   s.resp = 2;
   s.name.clear();

@@ -33,6 +33,10 @@ void ExistsCommand(CommandContext& ctx) {
   ctx.reply.Integer(n);
 }
 
+// TOUCH key [key ...]: how many exist. This server keeps no access times, so touching only
+// counts (and, like every read, deletes keys found expired).
+void TouchCommand(CommandContext& ctx) { ExistsCommand(ctx); }
+
 void TypeCommand(CommandContext& ctx) {
   KeyEntry* e = ctx.Lookup(ctx.args[1]);
   ctx.reply.Simple(e == nullptr ? "none" : ValueTypeName(e->value->type()));
@@ -229,6 +233,10 @@ void RegisterKeyCommands(CommandTable& t) {
          "Asynchronously deletes one or more keys.", "4.0.0", "O(1)");
   r.Keys("exists", -2, kReadOnly | kFast, 1, -1, 1, ExistsCommand,
          "Determines whether one or more keys exist.", "1.0.0", "O(N)");
+  r.Keys("touch", -2, kReadOnly | kFast, 1, -1, 1, TouchCommand,
+         "Returns the number of existing keys out of those specified after updating the time they "
+         "were last accessed.",
+         "3.2.1", "O(N) where N is the number of keys that will be touched.");
   r.Keys("type", 2, kReadOnly | kFast, 1, 1, 1, TypeCommand,
          "Determines the type of value stored at a key.", "1.0.0");
   r.Keys("keys", 2, kReadOnly, 0, 0, 0, KeysCommand, "Returns all key names that match a pattern.",

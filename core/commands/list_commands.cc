@@ -327,6 +327,120 @@ void LposCommand(CommandContext& ctx) {
   }
 }
 
+
+// ---- LMOVE / RPOPLPUSH / LMPOP -----------------------------------------------------------------
+
+// Redis's getListPositionFromObjectOrReply: LEFT or RIGHT.
+std::optional<bool> ParseEnd(std::string_view arg) {  // true: the head (LEFT)
+  if (EqualsIgnoreCase(arg, "left")) return true;
+  if (EqualsIgnoreCase(arg, "right")) return false;
+  return std::nullopt;
+}
+
+// Pushes one value at an end of the list at key (created if missing) as one op.
+void PushOne(CommandContext& ctx, std::string_view key, std::string_view value, bool head) {
+  KeyEntry* e = ctx.Lookup(key);
+  const ListValue* list =
+      e != nullptr && e->value->type() == ValueType::kList ? static_cast<const ListValue*>(e->value)
+                                                          : nullptr;
+  delta::ListInsert ins;
+  if (!head && list != nullptr && list->size() > 0) ins.after = list->IdAt(list->size() - 1);
+  ins.values = {value};
+  Op op = ctx.NewOp(key);
+  op.payload = std::move(ins);
+  ctx.Commit(op);
+}
+
+// Redis's lmoveGenericCommand: a pop (ListRemove of the element seen) on the source, then a push
+// (ListInsert) on the destination, two ordinary ops. The source may be the destination.
+void LmoveGeneric(CommandContext& ctx, bool from_head, bool to_head) {
+  const std::string_view src = ctx.args[1], dst = ctx.args[2];
+  bool wrong = false;
+  const ListValue* list = ctx.LookupAs<ListValue>(src, &wrong);
+  if (wrong) return;
+  if (list == nullptr) return ctx.reply.NullBulk();
+  KeyEntry* de = ctx.Lookup(dst);
+  if (de != nullptr && de->value->type() != ValueType::kList) {
+    return ctx.reply.Error(err::kWrongType);
+  }
+  const size_t index = from_head ? 0 : list->size() - 1;
+  std::string value(list->At(index));
+  Op pop = ctx.NewOp(src);
+  pop.payload = delta::ListRemove{{list->IdAt(index)}};
+  ctx.Commit(pop);
+  PushOne(ctx, dst, value, to_head);
+  ctx.reply.Bulk(value);
+}
+
+void LmoveCommand(CommandContext& ctx) {
+  std::optional<bool> from = ParseEnd(ctx.args[3]);
+  std::optional<bool> to = ParseEnd(ctx.args[4]);
+  if (!from || !to) return ctx.reply.Error(err::kSyntax);
+  LmoveGeneric(ctx, *from, *to);
+}
+
+void RpoplpushCommand(CommandContext& ctx) { LmoveGeneric(ctx, false, true); }
+
+// Redis's getRangeLongFromObjectOrReply with a message: one error for non-numbers and for values
+// below 1.
+std::optional<int64_t> PositiveArg(CommandContext& ctx, std::string_view arg,
+                                   std::string_view error) {
+  std::optional<int64_t> v = ParseInt64(arg);
+  if (!v || *v < 1) {
+    ctx.reply.Error(error);
+    return std::nullopt;
+  }
+  return v;
+}
+
+// LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count] (Redis's lmpopGenericCommand +
+// mpopGenericCommand): pops from the first non-empty list; replies [key, [elements]] or a null
+// array. Keys are type-checked in order up to the first list found.
+void LmpopCommand(CommandContext& ctx) {
+  const auto& a = ctx.args;
+  std::optional<int64_t> numkeys = PositiveArg(ctx, a[1], "ERR numkeys should be greater than 0");
+  if (!numkeys) return;
+  if (static_cast<uint64_t>(*numkeys) >= a.size() - 2) return ctx.reply.Error(err::kSyntax);
+  const size_t where_idx = 2 + static_cast<size_t>(*numkeys);
+  std::optional<bool> head = ParseEnd(a[where_idx]);
+  if (!head) return ctx.reply.Error(err::kSyntax);
+  int64_t count = -1;
+  for (size_t j = where_idx + 1; j < a.size(); ++j) {
+    if (count == -1 && EqualsIgnoreCase(a[j], "count") && j + 1 < a.size()) {
+      std::optional<int64_t> c =
+          PositiveArg(ctx, a[++j], "ERR count should be greater than 0");
+      if (!c) return;
+      count = *c;
+    } else {
+      return ctx.reply.Error(err::kSyntax);
+    }
+  }
+  if (count == -1) count = 1;
+  for (size_t k = 2; k < where_idx; ++k) {
+    bool wrong = false;
+    const ListValue* list = ctx.LookupAs<ListValue>(a[k], &wrong);
+    if (wrong) return;
+    if (list == nullptr) continue;
+    const size_t n = std::min(static_cast<uint64_t>(count), static_cast<uint64_t>(list->size()));
+    delta::ListRemove rm;
+    rm.ids.reserve(n);
+    ctx.reply.Array(2);
+    ctx.reply.Bulk(a[k]);
+    ctx.reply.Array(n);
+    list->Scan(*head ? 0 : list->size() - 1, !*head,
+               [&](size_t, std::string_view value, const ElemId& id) {
+                 ctx.reply.Bulk(value);
+                 rm.ids.push_back(id);
+                 return rm.ids.size() < n;
+               });
+    Op op = ctx.NewOp(a[k]);
+    op.payload = std::move(rm);
+    ctx.Commit(op);
+    return;
+  }
+  ctx.reply.NullArray();
+}
+
 }  // namespace
 
 void RegisterListCommands(CommandTable& t) {
@@ -375,6 +489,19 @@ void RegisterListCommands(CommandTable& t) {
       "O(N) where N is the number of elements in the list, for the average case. When searching "
       "for elements near the head or the tail of the list, or when the MAXLEN option is provided, "
       "the command may run in constant time.");
+  r.Keys("lmove", 5, kWrite | kDenyOom, 1, 2, LmoveCommand,
+         "Returns an element after popping it from one list and pushing it to another. Deletes the "
+         "list if the last element was moved.",
+         "6.2.0", "O(1)");
+  r.Keys("rpoplpush", 3, kWrite | kDenyOom, 1, 2, RpoplpushCommand,
+         "Returns the last element of a list after removing and pushing it to another list. "
+         "Deletes the list if the last element was popped.",
+         "1.2.0", "O(1)");
+  r.Keys("lmpop", -4, kWrite, 0, 0, LmpopCommand,
+         "Returns multiple elements from a list after removing them. Deletes the list if the last "
+         "element was popped.",
+         "7.0.0",
+         "O(N+M) where N is the number of provided keys and M is the number of elements returned.");
 }
 
 }  // namespace cordis

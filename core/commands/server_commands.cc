@@ -5,6 +5,7 @@
 #include "core/base/glob.h"
 #include "core/base/strings.h"
 #include "core/commands/arg_parse.h"
+#include "core/commands/config_params.h"
 #include "core/commands/client_info.h"
 #include "core/server/command_context.h"
 
@@ -205,11 +206,25 @@ void ConfigCommand(CommandContext& ctx) {
   std::string_view sub = a[1];
   auto& config = ctx.node.config();
   if (EqualsIgnoreCase(sub, "get") && a.size() >= 3) {
-    std::vector<std::pair<std::string, std::string>> out;
+    // Untyped settings as stored, then the typed ones under their name and alias (a value that
+    // was never set reads as its default).
+    std::vector<std::pair<std::string, std::string>> all;
     for (const auto& [k, v] : config) {
+      if (FindConfigParam(k) == nullptr) all.emplace_back(k, v);
+    }
+    for (const ConfigParam& p : ConfigParams()) {
+      auto it = config.find(std::string(p.name));
+      std::string v(it != config.end() ? it->second : std::string(p.default_value));
+      all.emplace_back(std::string(p.name), v);
+      if (!p.alias.empty()) all.emplace_back(std::string(p.alias), v);
+    }
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& [k, v] : all) {
       for (size_t i = 2; i < a.size(); ++i) {
         if (GlobMatch(a[i], k, true)) {
-          out.emplace_back(k, v);
+          // Like Redis, a name without wildcards is echoed as it was asked for.
+          const bool exact = a[i].find_first_of("*?[") == std::string_view::npos;
+          out.emplace_back(exact ? std::string(a[i]) : k, v);
           break;
         }
       }
@@ -222,16 +237,34 @@ void ConfigCommand(CommandContext& ctx) {
     return;
   }
   if (EqualsIgnoreCase(sub, "set") && a.size() >= 4 && a.size() % 2 == 0) {
+    // All or nothing: every pair is checked before any is stored.
+    std::vector<std::pair<std::string, std::string>> updates;
     for (size_t i = 2; i < a.size(); i += 2) {
+      if (const ConfigParam* p = FindConfigParam(a[i])) {
+        std::string reason;
+        std::optional<std::string> v = ValidateConfigValue(*p, a[i + 1], &reason);
+        if (!v) {
+          return ctx.reply.Error(StrCat("ERR CONFIG SET failed (possibly related to argument '",
+                                        ToLower(a[i]), "') - ", reason));
+        }
+        updates.emplace_back(std::string(p->name), *v);
+        continue;
+      }
       std::string name = ToLower(a[i]);
       if (!config.contains(name) || name == "port" || name == "bind" || name == "databases" ||
           name == "enable-debug-command") {
         return ctx.reply.Error(
             StrCat("ERR Unknown option or number of arguments for CONFIG SET - '", a[i], "'"));
       }
+      updates.emplace_back(name, std::string(a[i + 1]));
     }
-    for (size_t i = 2; i < a.size(); i += 2) config[ToLower(a[i])] = std::string(a[i + 1]);
+    for (auto& [k, v] : updates) config[k] = std::move(v);
     return ctx.reply.Ok();
+  }
+  if (EqualsIgnoreCase(sub, "rewrite") && a.size() == 2) {
+    // Settings come from flags, never from a file, so there is nothing to rewrite (Redis says
+    // the same when started without a config file).
+    return ctx.reply.Error("ERR The server is running without a config file");
   }
   if (EqualsIgnoreCase(sub, "resetstat") && a.size() == 2) {
     auto& st = ctx.node.stats();
@@ -249,13 +282,16 @@ void ConfigCommand(CommandContext& ctx) {
         "    Set the configuration <directive> to <value>.",
         "RESETSTAT",
         "    Reset statistics reported by the INFO command.",
+        "REWRITE",
+        "    Rewrite the configuration file.",
         "HELP",
-        "    Print this help."};
+        "    Prints this help."};
     ctx.ReplyHelp(kHelp);
     return;
   }
   if (EqualsIgnoreCase(sub, "get") || EqualsIgnoreCase(sub, "set") ||
-      EqualsIgnoreCase(sub, "resetstat")) {
+      EqualsIgnoreCase(sub, "resetstat") || EqualsIgnoreCase(sub, "rewrite") ||
+      EqualsIgnoreCase(sub, "help")) {
     return ctx.reply.Error(err::WrongArity(StrCat("config|", ToLower(sub))));
   }
   ctx.reply.Error(err::UnknownSubcommand(sub, "config"));

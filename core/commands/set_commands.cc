@@ -304,6 +304,46 @@ void AlgebraStoreCommand(CommandContext& ctx, Algebra op) {
   ctx.reply.Integer(static_cast<int64_t>(copies.size()));
 }
 
+
+// SINTERCARD numkeys key [key ...] [LIMIT limit] (Redis's sinterCardCommand): the size of the
+// intersection, counting stops at limit (0: no limit). Every key is type-checked first.
+void SintercardCommand(CommandContext& ctx) {
+  const auto& a = ctx.args;
+  std::optional<int64_t> numkeys = ParseInt64(a[1]);
+  if (!numkeys || *numkeys < 1) return ctx.reply.Error("ERR numkeys should be greater than 0");
+  if (static_cast<uint64_t>(*numkeys) > a.size() - 2) {
+    return ctx.reply.Error("ERR Number of keys can't be greater than number of args");
+  }
+  const size_t end = 2 + static_cast<size_t>(*numkeys);
+  int64_t limit = 0;
+  for (size_t j = end; j < a.size(); ++j) {
+    if (EqualsIgnoreCase(a[j], "limit") && j + 1 < a.size()) {
+      std::optional<int64_t> l = ParseInt64(a[++j]);
+      if (!l || *l < 0) return ctx.reply.Error("ERR LIMIT can't be negative");
+      limit = *l;
+    } else {
+      return ctx.reply.Error(err::kSyntax);
+    }
+  }
+  std::vector<const SetValue*> sets;
+  for (size_t i = 2; i < end; ++i) {
+    KeyEntry* e = ctx.Lookup(a[i]);
+    if (e != nullptr && e->value->type() != ValueType::kSet) return ctx.reply.Error(err::kWrongType);
+    sets.push_back(e != nullptr ? static_cast<const SetValue*>(e->value) : nullptr);
+  }
+  if (std::find(sets.begin(), sets.end(), nullptr) != sets.end()) return ctx.reply.Integer(0);
+  std::stable_sort(sets.begin(), sets.end(),
+                   [](const SetValue* x, const SetValue* y) { return x->size() < y->size(); });
+  int64_t count = 0;
+  sets[0]->ForEach([&](std::string_view m) {
+    if (limit != 0 && count >= limit) return;
+    for (size_t i = 1; i < sets.size(); ++i)
+      if (sets[i] != sets[0] && !sets[i]->Contains(m)) return;
+    ++count;
+  });
+  ctx.reply.Integer(count);
+}
+
 void SinterCommand(CommandContext& ctx) { AlgebraCommand(ctx, Algebra::kInter); }
 void SunionCommand(CommandContext& ctx) { AlgebraCommand(ctx, Algebra::kUnion); }
 void SdiffCommand(CommandContext& ctx) { AlgebraCommand(ctx, Algebra::kDiff); }
@@ -419,6 +459,10 @@ void RegisterSetCommands(CommandTable& t) {
          "sets.");
   r.Keys("sinterstore", -3, kWrite | kDenyOom, 1, -1, SinterstoreCommand,
          "Stores the intersect of multiple sets in a key.", "1.0.0",
+         "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of "
+         "sets.");
+  r.Keys("sintercard", -3, kReadOnly, 0, 0, SintercardCommand,
+         "Returns the number of members of the intersect of multiple sets.", "7.0.0",
          "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of "
          "sets.");
   r.Keys("sunion", -2, kReadOnly, 1, -1, SunionCommand, "Returns the union of multiple sets.",

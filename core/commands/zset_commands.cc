@@ -204,16 +204,6 @@ class RangeReply {
     ctx_.reply.Bulk(member);
     if (withscores_) ctx_.reply.Double(score);
   }
-  // Emits `count` elements starting at ascending rank `rank`, walking down when reverse.
-  void EmitRanks(const ZSetIndex& index, size_t rank, size_t count, bool reverse) {
-    Begin(count);
-    if (count == 0) return;
-    index.ForEachFromRank(rank, reverse, [&](double score, std::string_view member) {
-      Emit(member, score);
-      return --count > 0;
-    });
-  }
-
  private:
   CommandContext& ctx_;
   bool withscores_;
@@ -448,6 +438,37 @@ void ZremrangebyrankCommand(CommandContext& ctx) { ZremrangeGeneric(ctx, RangeKi
 void ZremrangebyscoreCommand(CommandContext& ctx) { ZremrangeGeneric(ctx, RangeKind::kScore); }
 void ZremrangebylexCommand(CommandContext& ctx) { ZremrangeGeneric(ctx, RangeKind::kLex); }
 
+// Pops up to `count` members from the low (or high) end of z at key as one ZsetRemove, and returns
+// them (copied: the op frees the entries).
+std::vector<std::pair<std::string, double>> PopEnd(CommandContext& ctx, std::string_view key,
+                                                   const ZsetValue& z, size_t count, bool max) {
+  size_t n = std::min(count, z.size());
+  std::vector<std::pair<std::string, double>> popped;
+  popped.reserve(n);
+  const ZSetIndex& index = z.index();
+  if (n > 0) {
+    index.ForEachFromRank(max ? index.size() - 1 : 0, max, [&](double s, std::string_view m) {
+      popped.emplace_back(std::string(m), s);
+      return popped.size() < n;
+    });
+  }
+  std::vector<std::string_view> members;
+  members.reserve(n);
+  for (const auto& p : popped) members.push_back(p.first);
+  CommitRemove(ctx, key, std::move(members));
+  return popped;
+}
+
+void ReplyPopped(CommandContext& ctx, const std::vector<std::pair<std::string, double>>& popped,
+                 bool nested) {
+  ctx.reply.Array(nested ? popped.size() : 2 * popped.size());
+  for (const auto& [member, score] : popped) {
+    if (nested) ctx.reply.Array(2);
+    ctx.reply.Bulk(member);
+    ctx.reply.Double(score);
+  }
+}
+
 // Redis's zpopMinMaxCommand + genericZpopCommand for one key.
 void ZpopGeneric(CommandContext& ctx, bool max) {
   const auto& a = ctx.args;
@@ -466,28 +487,107 @@ void ZpopGeneric(CommandContext& ctx, bool max) {
   if (wrong) return;
   if (z == nullptr || count == 0) return ctx.reply.Array(0);
   if (count == -1) count = 1;
-  size_t n = std::min(static_cast<size_t>(count), z->size());
-  std::vector<std::pair<std::string, double>> popped;
-  popped.reserve(n);
-  const ZSetIndex& index = z->index();
-  index.ForEachFromRank(max ? index.size() - 1 : 0, max, [&](double s, std::string_view m) {
-    popped.emplace_back(std::string(m), s);
-    return popped.size() < n;
-  });
-  std::vector<std::string_view> members;
-  members.reserve(n);
-  for (const auto& p : popped) members.push_back(p.first);
-  CommitRemove(ctx, key, std::move(members));
-  ctx.reply.Array(nested ? n : 2 * n);
-  for (const auto& [member, score] : popped) {
-    if (nested) ctx.reply.Array(2);
-    ctx.reply.Bulk(member);
-    ctx.reply.Double(score);
-  }
+  ReplyPopped(ctx, PopEnd(ctx, key, *z, static_cast<size_t>(count), max), nested);
 }
 
 void ZpopminCommand(CommandContext& ctx) { ZpopGeneric(ctx, false); }
 void ZpopmaxCommand(CommandContext& ctx) { ZpopGeneric(ctx, true); }
+
+// ZMPOP numkeys key [key ...] MIN|MAX [COUNT count] (Redis's zmpopGenericCommand): pops from the
+// first existing sorted set; replies [key, [[member, score], ...]] or a null array.
+void ZmpopCommand(CommandContext& ctx) {
+  const auto& a = ctx.args;
+  std::optional<int64_t> numkeys = ParseInt64(a[1]);
+  if (!numkeys || *numkeys < 1) return ctx.reply.Error("ERR numkeys should be greater than 0");
+  if (static_cast<uint64_t>(*numkeys) >= a.size() - 2) return ctx.reply.Error(err::kSyntax);
+  const size_t where_idx = 2 + static_cast<size_t>(*numkeys);
+  bool max;
+  if (EqualsIgnoreCase(a[where_idx], "min")) {
+    max = false;
+  } else if (EqualsIgnoreCase(a[where_idx], "max")) {
+    max = true;
+  } else {
+    return ctx.reply.Error(err::kSyntax);
+  }
+  int64_t count = -1;
+  for (size_t j = where_idx + 1; j < a.size(); ++j) {
+    if (count == -1 && EqualsIgnoreCase(a[j], "count") && j + 1 < a.size()) {
+      std::optional<int64_t> c = ParseInt64(a[++j]);
+      if (!c || *c < 1) return ctx.reply.Error("ERR count should be greater than 0");
+      count = *c;
+    } else {
+      return ctx.reply.Error(err::kSyntax);
+    }
+  }
+  if (count == -1) count = 1;
+  for (size_t k = 2; k < where_idx; ++k) {
+    bool wrong = false;
+    ZsetValue* z = ctx.LookupAs<ZsetValue>(a[k], &wrong);
+    if (wrong) return;
+    if (z == nullptr) continue;
+    std::string key(a[k]);
+    auto popped = PopEnd(ctx, key, *z, static_cast<size_t>(count), max);
+    ctx.reply.Array(2);
+    ctx.reply.Bulk(key);
+    return ReplyPopped(ctx, popped, true);
+  }
+  ctx.reply.NullArray();
+}
+
+// ZRANDMEMBER key [count [WITHSCORES]] (Redis's zrandmemberCommand).
+void ZrandmemberCommand(CommandContext& ctx) {
+  const auto& a = ctx.args;
+  bool wrong = false;
+  if (a.size() == 2) {
+    ZsetValue* z = ctx.LookupAs<ZsetValue>(a[1], &wrong);
+    if (wrong) return;
+    if (z == nullptr) return ctx.reply.NullBulk();
+    return ctx.reply.Bulk(z->index().At(ctx.node.rng().Uniform(z->size())).second);
+  }
+  std::optional<int64_t> l = ParseInt64(a[2]);
+  if (!l) return ctx.reply.Error(err::kNotInteger);
+  if (*l == INT64_MIN) {
+    return ctx.reply.Error(
+        "ERR value is out of range, value must between -9223372036854775807 and "
+        "9223372036854775807");
+  }
+  bool withscores = false;
+  if (a.size() > 4 || (a.size() == 4 && !EqualsIgnoreCase(a[3], "withscores"))) {
+    return ctx.reply.Error(err::kSyntax);
+  }
+  if (a.size() == 4) {
+    withscores = true;
+    if (*l < -INT64_MAX / 2 || *l > INT64_MAX / 2) return ctx.reply.Error("ERR value is out of range");
+  }
+  ZsetValue* z = ctx.LookupAs<ZsetValue>(a[1], &wrong);
+  if (wrong) return;
+  if (z == nullptr || *l == 0) return ctx.reply.Array(0);
+  const ZSetIndex& index = z->index();
+  RangeReply out(ctx, withscores);
+  Prng& rng = ctx.node.rng();
+  const bool unique = *l > 0;
+  const uint64_t count = unique ? static_cast<uint64_t>(*l) : 0 - static_cast<uint64_t>(*l);
+  if (!unique || count == 1) {  // repeats allowed: independent draws
+    out.Begin(count);
+    for (uint64_t i = 0; i < count; ++i) {
+      auto [score, member] = index.At(rng.Uniform(index.size()));
+      out.Emit(member, score);
+    }
+    return;
+  }
+  std::vector<size_t> ranks(index.size());
+  for (size_t i = 0; i < ranks.size(); ++i) ranks[i] = i;
+  if (count < index.size()) {
+    // A partial Fisher-Yates shuffle: the first `count` ranks are a uniform distinct sample.
+    for (size_t i = 0; i < count; ++i) std::swap(ranks[i], ranks[i + rng.Uniform(ranks.size() - i)]);
+    ranks.resize(count);
+  }
+  out.Begin(ranks.size());
+  for (size_t rank : ranks) {
+    auto [score, member] = index.At(rank);
+    out.Emit(member, score);
+  }
+}
 
 // ---- Point reads -------------------------------------------------------------------------------
 
@@ -566,17 +666,23 @@ void ZlexcountCommand(CommandContext& ctx) {
 enum class Direction { kAuto, kForward, kReverse };
 enum class RangeType { kAuto, kRank, kScore, kLex };
 
-// Emits the in-range elements [first, first + in_range) (ascending ranks) after skipping
+using Scored = std::pair<double, std::string_view>;
+
+// Appends the in-range elements [first, first + in_range) (ascending ranks) after skipping
 // `offset` and keeping at most `limit` (negative: all), in the requested direction. A negative
 // offset gives nothing, as in Redis (its skip loop runs off the end).
-void EmitLimited(RangeReply& out, const ZSetIndex& index, size_t first, size_t in_range,
-                 int64_t offset, int64_t limit, bool reverse) {
-  if (offset < 0 || static_cast<uint64_t>(offset) >= in_range) return out.Begin(0);
+void CollectLimited(const ZSetIndex& index, size_t first, size_t in_range, int64_t offset,
+                    int64_t limit, bool reverse, std::vector<Scored>* out) {
+  if (offset < 0 || static_cast<uint64_t>(offset) >= in_range) return;
   size_t left = in_range - static_cast<size_t>(offset);
   size_t n = limit < 0 ? left : std::min(left, static_cast<size_t>(limit));
+  if (n == 0) return;
   size_t start = reverse ? first + in_range - 1 - static_cast<size_t>(offset)
                          : first + static_cast<size_t>(offset);
-  out.EmitRanks(index, start, n, reverse);
+  index.ForEachFromRank(start, reverse, [&](double s, std::string_view m) {
+    out->emplace_back(s, m);
+    return --n > 0;
+  });
 }
 
 struct ZrangeRequest {
@@ -590,12 +696,14 @@ struct ZrangeRequest {
 };
 
 // zrangeGenericCommand's steps 1 and 2: options, their conflicts, then the range itself (given
-// as max, min when reversed by score or lex). Replies on error.
-bool ParseZrange(CommandContext& ctx, RangeType type, Direction dir, ZrangeRequest* r) {
+// as max, min when reversed by score or lex). The source key is args[base], the range
+// args[base + 1..2]; ZRANGESTORE (store) has base 2 and no WITHSCORES. Replies on error.
+bool ParseZrange(CommandContext& ctx, RangeType type, Direction dir, size_t base, bool store,
+                 ZrangeRequest* r) {
   const auto& a = ctx.args;
-  for (size_t j = 4; j < a.size(); ++j) {
+  for (size_t j = base + 3; j < a.size(); ++j) {
     size_t left = a.size() - j - 1;
-    if (EqualsIgnoreCase(a[j], "withscores")) {
+    if (!store && EqualsIgnoreCase(a[j], "withscores")) {
       r->withscores = true;
     } else if (EqualsIgnoreCase(a[j], "limit") && left >= 2) {
       std::optional<int64_t> o = IntArg(ctx, a[j + 1]);
@@ -625,7 +733,7 @@ bool ParseZrange(CommandContext& ctx, RangeType type, Direction dir, ZrangeReque
     ctx.reply.Error(error);
     return false;
   }
-  std::string_view min = a[2], max = a[3];
+  std::string_view min = a[base + 1], max = a[base + 2];
   if (r->reverse && r->type != RangeType::kRank) std::swap(min, max);
   if (r->type == RangeType::kRank) {
     std::optional<int64_t> s = IntArg(ctx, min);
@@ -644,31 +752,80 @@ bool ParseZrange(CommandContext& ctx, RangeType type, Direction dir, ZrangeReque
   return true;
 }
 
+// The elements a ZRANGE request selects, in reply order.
+std::vector<Scored> CollectRange(const ZSetIndex& index, const ZrangeRequest& r) {
+  std::vector<Scored> out;
+  if (r.type == RangeType::kRank) {
+    std::optional<std::pair<size_t, size_t>> span = RankSpan(r.start, r.end, index.size());
+    if (!span) return out;
+    auto [first, n] = *span;
+    // Reversed, ranks count from the top: the span is the mirrored one, walked downwards.
+    CollectLimited(index, r.reverse ? index.size() - first - n : first, n, 0, -1, r.reverse, &out);
+    return out;
+  }
+  if (r.type == RangeType::kScore) {
+    CollectLimited(index, index.FirstRankInRange(r.score), index.CountInRange(r.score), r.offset,
+                   r.limit, r.reverse, &out);
+    return out;
+  }
+  if (std::optional<size_t> start = LexStart(index, r.lex, r.reverse))
+    out = LexWalk(index, r.lex, *start, r.reverse, r.offset, r.limit);
+  return out;
+}
+
 // Redis's zrangeGenericCommand (ZRANGE, ZREVRANGE, Z[REV]RANGEBYSCORE, Z[REV]RANGEBYLEX).
 void ZrangeGeneric(CommandContext& ctx, RangeType type, Direction dir) {
   ZrangeRequest r;
-  if (!ParseZrange(ctx, type, dir, &r)) return;
+  if (!ParseZrange(ctx, type, dir, 1, false, &r)) return;
   bool wrong = false;
   ZsetValue* z = ctx.LookupAs<ZsetValue>(ctx.args[1], &wrong);
   if (wrong) return;
   if (z == nullptr) return ctx.reply.Array(0);
-  const ZSetIndex& index = z->index();
+  std::vector<Scored> found = CollectRange(z->index(), r);
   RangeReply out(ctx, r.withscores);
-  if (r.type == RangeType::kRank) {
-    std::optional<std::pair<size_t, size_t>> span = RankSpan(r.start, r.end, index.size());
-    if (!span) return out.Begin(0);
-    auto [first, n] = *span;
-    return out.EmitRanks(index, r.reverse ? index.size() - 1 - first : first, n, r.reverse);
-  }
-  if (r.type == RangeType::kScore) {
-    return EmitLimited(out, index, index.FirstRankInRange(r.score), index.CountInRange(r.score),
-                       r.offset, r.limit, r.reverse);
-  }
-  std::vector<std::pair<double, std::string_view>> found;
-  if (std::optional<size_t> start = LexStart(index, r.lex, r.reverse))
-    found = LexWalk(index, r.lex, *start, r.reverse, r.offset, r.limit);
   out.Begin(found.size());
   for (const auto& [score, member] : found) out.Emit(member, score);
+}
+
+// Overwrites dst with `items` as one op (clear_key + ZsetAdd), or deletes it when empty.
+// Redis converts a small result to a listpack, which stores a -0 score as 0.
+void StoreZset(CommandContext& ctx, std::string_view dst,
+               const std::vector<std::pair<double, std::string>>& items) {
+  if (items.empty()) {
+    if (ctx.Lookup(dst) != nullptr) {
+      Op del = ctx.NewOp(dst);
+      del.clear_key = true;
+      ctx.Commit(del);
+    }
+    return;
+  }
+  bool listpack = items.size() <= ZsetValue::kListpackMaxEntries;
+  for (const auto& item : items) listpack = listpack && item.second.size() <= ZsetValue::kListpackMaxValue;
+  delta::ZsetAdd add;
+  add.items.reserve(items.size());
+  for (const auto& [score, member] : items)
+    add.items.emplace_back(listpack && score == 0 ? 0.0 : score, member);
+  Op op = ctx.NewOp(dst);
+  op.clear_key = true;
+  op.payload = std::move(add);
+  ctx.Commit(op);
+}
+
+// ZRANGESTORE dst src min max [BYSCORE|BYLEX] [REV] [LIMIT offset count]: the range becomes the
+// destination (replicated as the destination's clear + one ZsetAdd).
+void ZrangestoreCommand(CommandContext& ctx) {
+  ZrangeRequest r;
+  if (!ParseZrange(ctx, RangeType::kAuto, Direction::kAuto, 2, true, &r)) return;
+  bool wrong = false;
+  ZsetValue* z = ctx.LookupAs<ZsetValue>(ctx.args[2], &wrong);
+  if (wrong) return;
+  std::vector<std::pair<double, std::string>> items;
+  if (z != nullptr) {
+    for (const auto& [score, member] : CollectRange(z->index(), r))
+      items.emplace_back(score, std::string(member));
+  }
+  StoreZset(ctx, ctx.args[1], items);
+  ctx.reply.Integer(static_cast<int64_t>(items.size()));
 }
 
 void ZrangeCommand(CommandContext& ctx) { ZrangeGeneric(ctx, RangeType::kAuto, Direction::kAuto); }
@@ -836,6 +993,19 @@ void RegisterZsetCommands(CommandTable& t) {
         "Return a range of members in a sorted set, by lexicographical range, ordered from higher "
         "to lower strings.",
         "2.8.9", kRangeCost);
+  r.Keys("zrangestore", -5, kWrite | kDenyOom, 1, 2, ZrangestoreCommand,
+         "Stores a range of members from sorted set in a key.", "6.2.0",
+         "O(log(N)+M) with N being the number of elements in the sorted set and M the number of "
+         "elements stored into the destination key.");
+  r.Keys("zmpop", -4, kWrite, 0, 0, ZmpopCommand,
+         "Returns the highest- or lowest-scoring members from one or more sorted sets after "
+         "removing them. Deletes the sorted set if the last member was popped.",
+         "7.0.0",
+         "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of "
+         "elements in the sorted set, and M being the number of elements popped.");
+  r.Key("zrandmember", -2, kReadOnly | kRandom, ZrandmemberCommand,
+        "Returns one or more random members from a sorted set.", "6.2.0",
+        "O(N) where N is the number of members returned");
   r.Key("zscan", -3, kReadOnly, ZscanCommand,
         "Incrementally iterate sorted sets elements and associated scores", "2.8.0",
         "O(1) for every call. O(N) for a complete iteration, including enough command calls for "

@@ -45,6 +45,14 @@ class CommandContext {
     return e;
   }
 
+  // Lookup in another database (COPY ... DB, MOVE, SWAPDB).
+  KeyEntry* LookupIn(uint32_t db_index, std::string_view key) {
+    KeyEntry* e = node.db(db_index).FindEntry(key);
+    if (e == nullptr || e->value == nullptr) return nullptr;
+    if (node.ExpireIfNeeded(db_index, e, now_ms)) return nullptr;
+    return e;
+  }
+
   // The live value of key if it has `type`. Missing: nullptr. Other type: replies WRONGTYPE,
   // sets *wrong_type and returns nullptr.
   template <typename T>
@@ -65,6 +73,10 @@ class CommandContext {
   // DEL, list tombstones). Replicas that already dropped those agree with ones that did not.
   Op NewOp(std::string_view key) { return Fresh(node.NewOp(session.db, key, now_ms)); }
   Op NewOp(std::string_view key, Stamp stamp) { return Fresh(node.NewOp(session.db, key, stamp)); }
+  // A write to a key of another database (COPY ... DB, MOVE, SWAPDB).
+  Op NewOpIn(uint32_t db_index, std::string_view key) {
+    return Fresh(node.NewOp(db_index, key, now_ms));
+  }
   void Commit(const Op& op) { node.Commit(op); }
 
   void WrongArity() { reply.Error(err::WrongArity(spec.name)); }
@@ -77,7 +89,7 @@ class CommandContext {
 
  private:
   Op Fresh(Op op) {
-    KeyEntry* e = db().FindEntry(op.key);
+    KeyEntry* e = node.db(op.db).FindEntry(op.key);
     if (e == nullptr || e->value == nullptr) op.clear_key = true;
     return op;
   }

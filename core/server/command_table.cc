@@ -10,11 +10,18 @@ CommandTable::CommandTable() {
   RegisterConnectionCommands(*this);
   RegisterServerCommands(*this);
   RegisterKeyCommands(*this);
+  RegisterKeyCopyCommands(*this);
+  RegisterSortCommands(*this);
+  RegisterDumpCommands(*this);
+  RegisterMemoryCommand(*this);
+  RegisterObjectCommand(*this);
   RegisterStringCommands(*this);
+  RegisterLcsCommand(*this);
   RegisterListCommands(*this);
   RegisterSetCommands(*this);
   RegisterHashCommands(*this);
   RegisterZsetCommands(*this);
+  RegisterZsetAlgebraCommands(*this);
   RegisterTransactionCommands(*this);
   RegisterDebugCommands(*this);
   RegisterBlockingCommands(*this);

@@ -37,6 +37,16 @@ struct Session {
   bool in_multi = false;
   bool multi_error = false;
   std::vector<std::vector<std::string>> multi_queue;
+  // WATCH: each watched key with what it looked like then (core/commands/transaction_commands.cc).
+  struct WatchedKey {
+    uint32_t db = 0;
+    std::string key;
+    bool present = false;
+    uint64_t digest = 0;     // logical content and deadline (keyspace/digest.h)
+    uint64_t max_hlc = 0;    // the greatest stamp in the value: moves on every write, even
+    uint32_t max_replica = 0;  // one that rewrites the same content
+  };
+  std::vector<WatchedKey> watched;
   uint64_t commands_processed = 0;
   // EXEC is running this session's queue: blocking commands answer at once instead of blocking.
   bool in_exec = false;
