@@ -12,6 +12,7 @@
 #include "core/commands/arg_parse.h"
 #include "core/crdt/rga_list.h"
 #include "core/crdt/zset.h"
+#include "core/base/strings.h"
 #include "core/server/command_context.h"
 #include "core/server/errors.h"
 
@@ -69,13 +70,15 @@ T* Ready(CommandContext& ctx, std::string_view key, bool* error) {
   return static_cast<T*>(e->value);
 }
 
+// Blocks the client, or inside EXEC answers at once. Redis answers a null array at the timeout
+// for every blocking command, but BLMOVE/BRPOPLPUSH answer a null bulk inside EXEC.
 void Park(CommandContext& ctx, const std::vector<std::string_view>& keys, int64_t deadline_us,
-          bool null_array) {
+          bool exec_null_array = true) {
   if (ctx.session.in_exec) {
-    if (null_array) return ctx.reply.NullArray();
+    if (exec_null_array) return ctx.reply.NullArray();
     return ctx.reply.NullBulk();
   }
-  ctx.node.Block(&ctx.session, ctx.args, keys, deadline_us, null_array);
+  ctx.node.Block(&ctx.session, ctx.args, keys, deadline_us, /*timeout_null_array=*/true);
 }
 
 // BLPOP/BRPOP key [key ...] timeout (Redis's blockingPopGenericCommand).
@@ -102,7 +105,7 @@ void BlockingListPop(CommandContext& ctx, bool head) {
     ctx.Commit(op);
     return;
   }
-  Park(ctx, keys, deadline_us, /*null_array=*/true);
+  Park(ctx, keys, deadline_us);
 }
 
 // BZPOPMIN/BZPOPMAX key [key ...] timeout: [key, member, score].
@@ -132,7 +135,7 @@ void BlockingZsetPop(CommandContext& ctx, bool max) {
     ctx.Commit(op);
     return;
   }
-  Park(ctx, keys, deadline_us, /*null_array=*/true);
+  Park(ctx, keys, deadline_us);
 }
 
 // WAIT numreplicas timeout: how many peers have acknowledged (reported having, in their Have)
@@ -154,6 +157,74 @@ void WaitCommand(CommandContext& ctx) {
   ctx.node.BlockForAcks(&ctx.session, ctx.args, deadline_us);
 }
 
+// The blocking forms of LMOVE, RPOPLPUSH, LMPOP and ZMPOP run the non-blocking command's own
+// handler (from the command table) on the arguments without the timeout, into a scratch reply.
+// If it found nothing (it answered its null and wrote nothing) the client blocks instead; on a
+// re-run, an error (a key of another type) also keeps it waiting, as Redis serves only keys of
+// the right type.
+void RunOrPark(CommandContext& ctx, std::string_view inner_name,
+               const std::vector<std::string_view>& inner_args,
+               const std::vector<std::string_view>& keys, int64_t deadline_us, bool null_array) {
+  const CommandSpec* inner = ctx.node.commands().Find(inner_name);
+  CHECK(inner != nullptr);
+  std::string scratch;
+  resp::ReplyBuilder reply(&scratch);
+  reply.set_resp3(ctx.reply.resp3());
+  const uint64_t before = ctx.node.version_vector().Get(ctx.node.replica_id());
+  CommandContext inner_ctx(ctx.node, ctx.session, reply, inner_args, *inner, ctx.now_us);
+  inner->handler(inner_ctx);
+  const bool wrote = ctx.node.version_vector().Get(ctx.node.replica_id()) != before;
+  std::string null_reply;
+  resp::ReplyBuilder expected(&null_reply);
+  expected.set_resp3(ctx.reply.resp3());
+  if (null_array) {
+    expected.NullArray();
+  } else {
+    expected.NullBulk();
+  }
+  const bool nothing = scratch == null_reply || (ctx.session.blocked && scratch[0] == '-');
+  if (wrote || !nothing) {
+    ctx.session.output += scratch;
+    return;
+  }
+  Park(ctx, keys, deadline_us, null_array);
+}
+
+
+// BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout; BRPOPLPUSH source destination timeout.
+void BlmoveGeneric(CommandContext& ctx, std::vector<std::string_view> lmove_args) {
+  int64_t deadline_us = 0;
+  if (!ParseTimeout(ctx, ctx.args.back(), &deadline_us)) return;
+  RunOrPark(ctx, "lmove", lmove_args, {ctx.args[1]}, deadline_us, /*null_array=*/false);
+}
+
+void BlmoveCommand(CommandContext& ctx) {
+  for (std::string_view where : {ctx.args[3], ctx.args[4]})
+    if (!EqualsIgnoreCase(where, "left") && !EqualsIgnoreCase(where, "right"))
+      return ctx.reply.Error(err::kSyntax);
+  BlmoveGeneric(ctx, {"lmove", ctx.args[1], ctx.args[2], ctx.args[3], ctx.args[4]});
+}
+
+void BrpoplpushCommand(CommandContext& ctx) {
+  BlmoveGeneric(ctx, {"lmove", ctx.args[1], ctx.args[2], "RIGHT", "LEFT"});
+}
+
+// BLMPOP / BZMPOP timeout numkeys key [key ...] <where> [COUNT count].
+void BlockingMpop(CommandContext& ctx, std::string_view inner_name) {
+  int64_t deadline_us = 0;
+  if (!ParseTimeout(ctx, ctx.args[1], &deadline_us)) return;
+  std::vector<std::string_view> inner_args{inner_name};
+  inner_args.insert(inner_args.end(), ctx.args.begin() + 2, ctx.args.end());
+  std::vector<std::string_view> keys;
+  std::optional<int64_t> numkeys = ParseInt64(ctx.args[2]);
+  if (numkeys && *numkeys > 0 && static_cast<uint64_t>(*numkeys) < ctx.args.size() - 3)
+    keys.assign(ctx.args.begin() + 3, ctx.args.begin() + 3 + *numkeys);
+  RunOrPark(ctx, inner_name, inner_args, keys, deadline_us, /*null_array=*/true);
+}
+
+void BlmpopCommand(CommandContext& ctx) { BlockingMpop(ctx, "lmpop"); }
+void BzmpopCommand(CommandContext& ctx) { BlockingMpop(ctx, "zmpop"); }
+
 void BlpopCommand(CommandContext& ctx) { BlockingListPop(ctx, true); }
 void BrpopCommand(CommandContext& ctx) { BlockingListPop(ctx, false); }
 void BzpopminCommand(CommandContext& ctx) { BlockingZsetPop(ctx, false); }
@@ -170,6 +241,19 @@ void RegisterBlockingCommands(CommandTable& t) {
   lists.Keys("brpop", -3, kWrite | kNoScript | kBlocking, 1, -2, 1, BrpopCommand,
              "Remove and get the last element in a list, or block until one is available",
              "2.0.0", "O(N) where N is the number of provided keys.");
+  lists.Keys("blmove", 6, kWrite | kDenyOom | kNoScript | kBlocking, 1, 2, 1, BlmoveCommand,
+             "Pop an element from a list, push it to another list and return it; or block until "
+             "one is available",
+             "6.2.0", "O(1)");
+  lists.Keys("brpoplpush", 4, kWrite | kDenyOom | kNoScript | kBlocking, 1, 2, 1,
+             BrpoplpushCommand,
+             "Pop an element from a list, push it to another list and return it; or block until "
+             "one is available",
+             "2.2.0", "O(1)");
+  lists.Keys("blmpop", -5, kWrite | kBlocking, 0, 0, 0, BlmpopCommand,
+             "Pop elements from a list, or block until one is available", "7.0.0",
+             "O(N+M) where N is the number of provided keys and M is the number of elements "
+             "returned.");
   CommandRegistrar generic(t, "generic");
   generic.NoKeys("wait", 3, kNoScript, WaitCommand,
                  "Blocks until the asynchronous replication of all preceding write commands sent "
@@ -184,6 +268,12 @@ void RegisterBlockingCommands(CommandTable& t) {
              "Remove and return the member with the highest score from one or more sorted sets, "
              "or block until one is available",
              "5.0.0", "O(log(N)) with N being the number of elements in the sorted set.");
+  zsets.Keys("bzmpop", -5, kWrite | kBlocking, 0, 0, 0, BzmpopCommand,
+             "Remove and return members with scores in a sorted set or block until one is "
+             "available",
+             "7.0.0",
+             "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of "
+             "elements in the sorted set, and M being the number of elements popped.");
 }
 
 }  // namespace cordis

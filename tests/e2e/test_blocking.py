@@ -1,4 +1,4 @@
-"""Blocking commands (BLPOP, BRPOP, BZPOPMIN, BZPOPMAX, WAIT) against a real redis-server and
+"""Blocking commands (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP, BZPOPMIN, BZPOPMAX, BZMPOP, WAIT) against a real redis-server and
 cordis-server: the same multi-client scripts, replies compared byte for byte. Covers first-come
 first-served wake-ups, timeouts (fractional and 0 = forever), MULTI (never blocks), wrong types,
 clients that disconnect while blocked, RESP3 replies, and many concurrent consumers."""
@@ -107,6 +107,26 @@ ZSETS = [
     ("call", "r3", "BLPOP l3 0.05"),
 ]
 
+MOVES = [
+    ("send", "a", "BLMOVE src dst LEFT RIGHT 0"),
+    ("send", "b", "BRPOPLPUSH src dst 0"),
+    ("send", "c", "BLMPOP 0 2 none src RIGHT COUNT 5"),
+    ("send", "d", "BZMPOP 0 2 z0 z1 MAX COUNT 2"),
+    ("call", "w", "RPUSH src a b c d e"),
+    ("read", "a"), ("read", "b"), ("read", "c"),
+    ("call", "w", "LRANGE dst 0 -1"),
+    ("call", "w", "ZADD z1 1 x 2 y 3 z"),
+    ("read", "d"),
+    ("call", "w", "ZRANGE z1 0 -1"),
+    ("send", "e", "BLMOVE src src RIGHT LEFT 0.05"),
+    ("read", "e"),
+    ("call", "a", "BLMOVE a b UP RIGHT 0"), ("call", "a", "BLMPOP 0.01 0 a LEFT"),
+    ("call", "a", "BLMPOP 0.01 1 a UP"), ("call", "a", "BZMPOP 0 1 z BAD"),
+    ("call", "a", "BLMPOP 0.01 1 a LEFT COUNT 0"), ("call", "a", "BLMPOP 0 5 a LEFT"),
+    ("call", "a", "MULTI"), ("call", "a", "BLMOVE q r LEFT LEFT 0"),
+    ("call", "a", "BZMPOP 0 1 q MIN"), ("call", "a", "EXEC"),
+]
+
 PIPELINE = [
     # The served client's pipelined command runs after it; the writer's LPOP sees an empty list.
     ("send", "a", "BLPOP pq 0"),
@@ -158,6 +178,9 @@ class BlockingTest(unittest.TestCase):
 
     def test_sorted_sets_and_resp3(self):
         self.assertSameScript(ZSETS)
+
+    def test_moves_and_multi_pops(self):
+        self.assertSameScript(MOVES)
 
     def test_pipeline_after_block(self):
         with RespConn(self.cordis.port) as a, RespConn(self.cordis.port) as w:
