@@ -3,11 +3,23 @@
 // driver carries the messages and calls ReplicationTick/FlushReplication.
 #include <algorithm>
 
+#include "core/base/mutation.h"
 #include "core/base/strings.h"
 #include "core/server/node.h"
 #include "core/snapshot/snapshot.h"
 
 namespace cordis {
+namespace {
+
+// Causal delivery (VersionVector::CanDeliver), or, with the injected kCausalDeliversEarly bug,
+// only "the origin's next op".
+bool Deliverable(const VersionVector& vv, const DecodedOp& d) {
+  if (Mutated(Mutation::kCausalDeliversEarly)) [[unlikely]]
+    return vv.Get(d.op.dot.replica) + 1 == d.op.dot.seq;
+  return vv.CanDeliver(d.op.dot, d.ctx);
+}
+
+}  // namespace
 
 void Node::AddMember(ReplicaId r) {
   CHECK_NE(r, 0u);
@@ -135,7 +147,7 @@ void Node::DrainPending() {
         pending_.erase(pending_.begin() + i);
         continue;
       }
-      if (vv_.CanDeliver(d.op.dot, d.ctx)) {
+      if (Deliverable(vv_, d)) {
         std::unique_ptr<DecodedOp> owned = std::move(pending_[i]);
         pending_.erase(pending_.begin() + i);
         ApplyRemote(*owned);
@@ -149,7 +161,7 @@ void Node::DrainPending() {
 
 void Node::ApplyRemote(const DecodedOp& d) {
   const Op& op = d.op;
-  CHECK(vv_.CanDeliver(op.dot, d.ctx));
+  CHECK(Deliverable(vv_, d));
   clock_.Observe(op.stamp.hlc);
   dbs_[op.db]->Apply(op, stable_);
   oplog_.Append(d.record);

@@ -1,0 +1,202 @@
+// cordis-sim: the deterministic simulator's command line (docs/simulation.md).
+//
+//   cordis-sim --seed 42                 one run, one summary line (and a report on failure)
+//   cordis-sim --seeds 1..200 --jobs 2   a sweep, each seed in its own process, output by seed
+//   --nodes N --ops K --faults all|none|kind,kind  the shape; --mutate NAME injects a known bug
+//
+// Exit status: 0 if every seed passed, 1 if any failed, 2 on bad flags.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "core/base/mutation.h"
+#include "core/base/strings.h"
+#include "sim/simulation.h"
+
+ABSL_FLAG(uint64_t, seed, 1, "run this one seed");
+ABSL_FLAG(std::string, seeds, "", "sweep a range of seeds, A..B inclusive");
+ABSL_FLAG(int, nodes, 3, "replicas (2-8)");
+ABSL_FLAG(int, ops, 1000, "client requests in the safety phase");
+ABSL_FLAG(std::string, faults, "all",
+          "all (each kind on with probability 1/2 per seed), none, or a comma list of kinds: "
+          "latency,loss,dup,reorder,asym,partition,clog,skew,drift,jump,crash,tiny_batch,"
+          "small_log,snapshot,storm,small_buffer");
+ABSL_FLAG(std::string, mutate, "",
+          "inject a known bug: lww_tie, counter_drop, orset_remove, causal_early");
+ABSL_FLAG(int, jobs, 0, "parallel processes for --seeds (0 = one per core)");
+ABSL_FLAG(int, trace_lines, 30, "on failure, how many events touching the failing key to print");
+ABSL_FLAG(bool, stop_on_failure, false, "in a sweep, start no new seeds after a failure");
+
+namespace cordis::sim {
+namespace {
+
+Simulation* g_running = nullptr;
+
+void OnAbort(int) {
+  // A core CHECK failed (it printed itself to stderr): say which seed and how to rerun it.
+  if (g_running != nullptr) {
+    std::string report = g_running->CrashReport();
+    std::fwrite(report.data(), 1, report.size(), stdout);
+    std::fflush(stdout);
+  }
+  std::signal(SIGABRT, SIG_DFL);
+  std::abort();
+}
+
+std::string Rerun(uint64_t seed) {
+  std::string cmd = StrCat("cordis-sim --seed ", seed, " --nodes ", absl::GetFlag(FLAGS_nodes),
+                           " --ops ", absl::GetFlag(FLAGS_ops), " --faults ",
+                           absl::GetFlag(FLAGS_faults));
+  if (!absl::GetFlag(FLAGS_mutate).empty())
+    StrAppend(&cmd, " --mutate ", absl::GetFlag(FLAGS_mutate));
+  return cmd;
+}
+
+// Runs one seed in this process and prints its result; true if it passed.
+bool RunSeed(uint64_t seed, const FaultSelection& faults) {
+  SimOptions o;
+  o.seed = seed;
+  o.nodes = absl::GetFlag(FLAGS_nodes);
+  o.ops = absl::GetFlag(FLAGS_ops);
+  o.faults = faults;
+  o.rerun = Rerun(seed);
+  o.trace_lines = static_cast<size_t>(std::max(1, absl::GetFlag(FLAGS_trace_lines)));
+  Simulation sim(o);
+  g_running = &sim;
+  std::signal(SIGABRT, OnAbort);
+  SimResult r = sim.Run();
+  g_running = nullptr;
+  std::printf("%s\n%s", r.summary.c_str(), r.detail.c_str());
+  std::fflush(stdout);
+  return r.ok;
+}
+
+struct Child {
+  uint64_t seed;
+  pid_t pid;
+  FILE* out;
+  bool done = false;
+  bool ok = false;
+};
+
+// Each seed runs in a forked process writing to its own temporary file, so a CHECK abort fails
+// that seed only; results print in seed order.
+int Sweep(uint64_t first, uint64_t last, const FaultSelection& faults) {
+  int jobs = absl::GetFlag(FLAGS_jobs);
+  if (jobs <= 0) jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  std::vector<Child> children;
+  size_t next_print = 0, running = 0;
+  uint64_t next_seed = first;
+  int failed = 0;
+  std::vector<uint64_t> failed_seeds;
+  auto print_ready = [&] {
+    while (next_print < children.size() && children[next_print].done) {
+      Child& c = children[next_print++];
+      std::rewind(c.out);
+      char buf[4096];
+      size_t n;
+      std::string text;
+      while ((n = std::fread(buf, 1, sizeof(buf), c.out)) > 0) text.append(buf, n);
+      std::fclose(c.out);
+      if (!c.ok && text.find("FAIL seed") == std::string::npos)
+        StrAppend(&text, "FAIL seed ", c.seed, ": the run died\nrerun: ", Rerun(c.seed), "\n");
+      std::fwrite(text.data(), 1, text.size(), stdout);
+      std::fflush(stdout);
+    }
+  };
+  while (next_seed <= last || running > 0) {
+    bool stop = absl::GetFlag(FLAGS_stop_on_failure) && failed > 0;
+    if (next_seed <= last && !stop && running < static_cast<size_t>(jobs)) {
+      FILE* out = std::tmpfile();
+      if (out == nullptr) {
+        std::perror("tmpfile");
+        return 2;
+      }
+      std::fflush(stdout);
+      pid_t pid = fork();
+      if (pid == 0) {
+        dup2(fileno(out), 1);
+        dup2(fileno(out), 2);
+        bool ok = RunSeed(next_seed, faults);
+        std::fflush(stdout);
+        _exit(ok ? 0 : 1);
+      }
+      children.push_back(Child{next_seed, pid, out});
+      ++next_seed;
+      ++running;
+      continue;
+    }
+    if (running == 0) break;
+    int status = 0;
+    pid_t pid = wait(&status);
+    for (Child& c : children) {
+      if (c.pid != pid || c.done) continue;
+      c.done = true;
+      c.ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+      if (!c.ok) {
+        ++failed;
+        failed_seeds.push_back(c.seed);
+      }
+      --running;
+    }
+    print_ready();
+  }
+  print_ready();
+  std::sort(failed_seeds.begin(), failed_seeds.end());
+  std::string list;
+  for (uint64_t s : failed_seeds) StrAppend(&list, " ", s);
+  std::printf("sweep %llu..%llu: %zu runs, %d failed%s%s\n",
+              static_cast<unsigned long long>(first), static_cast<unsigned long long>(last),
+              children.size(), failed, failed ? ":" : "", list.c_str());
+  return failed == 0 ? 0 : 1;
+}
+
+int Main(int argc, char** argv) {
+  absl::SetProgramUsageMessage("Cordis deterministic simulator (docs/simulation.md)");
+  absl::ParseCommandLine(argc, argv);
+  int nodes = absl::GetFlag(FLAGS_nodes);
+  if (nodes < 2 || nodes > 8 || absl::GetFlag(FLAGS_ops) < 1) {
+    std::fprintf(stderr, "cordis-sim: --nodes must be 2-8 and --ops at least 1\n");
+    return 2;
+  }
+  absl::StatusOr<FaultSelection> faults = FaultSelection::Parse(absl::GetFlag(FLAGS_faults));
+  if (!faults.ok()) {
+    std::fprintf(stderr, "cordis-sim: --faults: %s\n", faults.status().ToString().c_str());
+    return 2;
+  }
+  std::string mutate = absl::GetFlag(FLAGS_mutate);
+  if (!mutate.empty()) {
+    std::optional<Mutation> m = ParseMutation(mutate);
+    if (!m) {
+      std::fprintf(stderr,
+                   "cordis-sim: --mutate: unknown bug '%s' (lww_tie, counter_drop, orset_remove, "
+                   "causal_early)\n",
+                   mutate.c_str());
+      return 2;
+    }
+    SetMutationForTesting(*m);
+  }
+  std::string range = absl::GetFlag(FLAGS_seeds);
+  if (range.empty()) return RunSeed(absl::GetFlag(FLAGS_seed), *faults) ? 0 : 1;
+  size_t dots = range.find("..");
+  unsigned long long a = 0, b = 0;
+  if (dots == std::string::npos || std::sscanf(range.c_str(), "%llu", &a) != 1 ||
+      std::sscanf(range.c_str() + dots + 2, "%llu", &b) != 1 || a > b) {
+    std::fprintf(stderr, "cordis-sim: --seeds wants A..B with A <= B, got '%s'\n", range.c_str());
+    return 2;
+  }
+  return Sweep(a, b, *faults);
+}
+
+}  // namespace
+}  // namespace cordis::sim
+
+int main(int argc, char** argv) { return cordis::sim::Main(argc, argv); }
