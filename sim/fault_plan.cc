@@ -6,20 +6,25 @@ namespace cordis::sim {
 
 absl::StatusOr<FaultSelection> FaultSelection::Parse(std::string_view spec) {
   FaultSelection sel;
-  if (spec == "all") {
-    sel.random_ = true;
-    return sel;
-  }
   if (spec == "none" || spec.empty()) return sel;
   size_t pos = 0;
+  if (spec == "all" || spec.rfind("all,", 0) == 0) {
+    sel.random_ = true;
+    sel.on_.fill(true);
+    if (spec == "all") return sel;
+    pos = 4;
+  }
   while (pos <= spec.size()) {
     size_t comma = spec.find(',', pos);
     if (comma == std::string_view::npos) comma = spec.size();
     std::string_view name = spec.substr(pos, comma - pos);
+    // After "all", "-kind" leaves a kind out; otherwise names list exactly the kinds on.
+    bool exclude = sel.random_ && !name.empty() && name[0] == '-';
+    if (exclude) name.remove_prefix(1);
     bool found = false;
     for (size_t i = 0; i < kFaultNames.size(); ++i) {
       if (kFaultNames[i] == name) {
-        sel.on_[i] = true;
+        sel.on_[i] = !exclude;
         found = true;
       }
     }
@@ -27,7 +32,8 @@ absl::StatusOr<FaultSelection> FaultSelection::Parse(std::string_view spec) {
       std::string known;
       for (std::string_view n : kFaultNames) StrAppend(&known, " ", n);
       return absl::InvalidArgumentError(
-          StrCat("unknown fault kind '", name, "' (all, none or a list of:", known, ")"));
+          StrCat("unknown fault kind '", name, "' (all, all,-kind,..., none, or a list of:", known,
+                 ")"));
     }
     pos = comma + 1;
   }
@@ -39,7 +45,7 @@ std::array<bool, static_cast<int>(Fault::kCount)> FaultSelection::Draw(Prng& rng
   // Always draw, so a seed's later choices do not depend on the selection's shape.
   for (bool& b : on) {
     bool coin = rng.Chance(0.5);
-    if (random_) b = coin;
+    if (random_) b = b && coin;
   }
   return on;
 }

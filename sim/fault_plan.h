@@ -29,7 +29,7 @@ enum class Fault : int {
   kDrift,        // per-node clock rates off by up to 1%
   kJump,         // clocks jump forwards and backwards
   kCrash,        // a node crashes and restarts from its storage
-  kTinyBatch,    // ReplicationOptions::max_batch_ops of 1-3
+  kTinyBatch,    // ReplicationOptions::max_batch_ops of 4-16
   kSmallLog,     // a short oplog, so lagging peers need snapshots
   kSnapshot,     // Node::ForceSnapshot at random moments
   kStorm,        // retransmit storms: bursts of extra ReplicationTicks
@@ -42,7 +42,8 @@ inline constexpr std::array<std::string_view, static_cast<int>(Fault::kCount)> k
     "drift",   "jump",  "crash", "tiny_batch", "small_log", "snapshot", "storm", "small_buffer"};
 
 // A set of fault kinds, parsed from --faults: "all" (each kind on with probability 1/2 per seed),
-// "none", or a comma-separated list of names (exactly those on).
+// "all,-kind,-kind" (the same without those kinds), "none", or a comma-separated list of names
+// (exactly those on, in every seed).
 class FaultSelection {
  public:
   static absl::StatusOr<FaultSelection> Parse(std::string_view spec);

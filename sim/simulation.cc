@@ -1,6 +1,7 @@
 #include "sim/simulation.h"
 
 #include <algorithm>
+#include <sstream>
 
 #include "core/base/strings.h"
 #include "core/keyspace/digest.h"
@@ -12,6 +13,7 @@ constexpr int64_t kMs = 1000;
 constexpr int64_t kSec = 1000 * kMs;
 constexpr int64_t kLivenessBudgetUs = 60 * kSec;  // after healing, convergence must come by then
 constexpr uint32_t kDbsUsed = 2;
+constexpr int64_t kMinTinyBatch = 4;
 
 }  // namespace
 
@@ -34,7 +36,7 @@ void Simulation::Setup() {
     o.replica_id = static_cast<ReplicaId>(i + 1);
     o.seed = rng_.Next();
     ReplicationOptions& r = o.replication;
-    if (plan_.is_on(Fault::kTinyBatch)) r.max_batch_ops = static_cast<size_t>(rng_.Range(1, 3));
+    if (plan_.is_on(Fault::kTinyBatch)) r.max_batch_ops = static_cast<size_t>(rng_.Range(kMinTinyBatch, 16));
     if (plan_.is_on(Fault::kSmallLog)) {
       // Big enough that one FLUSHALL's ops fit (the history reads them back from the log).
       r.max_log_entries = static_cast<size_t>(rng_.Range(150, 400));
@@ -449,7 +451,11 @@ SimResult Simulation::Run() {
   }
   // Liveness phase: converge within the budget.
   bool converged = false;
-  while (!failure_ && queue_.now_us() - heal_at_us_ < kLivenessBudgetUs) {
+  // Anti-entropy ships one batch per Have round (at most 200 ms apart here), so with tiny
+  // batches catching up on the partition's backlog takes proportionally longer.
+  int64_t budget_us = kLivenessBudgetUs;
+  if (plan_.is_on(Fault::kTinyBatch)) budget_us += issued_ * 2 / kMinTinyBatch * 200 * kMs;
+  while (!failure_ && queue_.now_us() - heal_at_us_ < budget_us) {
     queue_.RunUntil(queue_.now_us() + 100 * kMs, [this] { return failure_.has_value(); });
     if (!failure_ && Converged()) {
       converged = true;
@@ -459,7 +465,23 @@ SimResult Simulation::Run() {
   if (!failure_ && !converged) {
     std::optional<Failure> d = Divergence();
     Failure f = d ? *d : Failure{"replicas did not reach the same version vector"};
-    f.what = StrCat("no convergence within ", kLivenessBudgetUs / kSec, "s of healing: ", f.what);
+    f.what = StrCat("no convergence within ", budget_us / kSec, "s of healing: ", f.what);
+    for (int i = 0; i < opts_.nodes; ++i) {
+      std::ostringstream vv;
+      vv << nodes_[i]->version_vector();
+      const NodeStats& st = nodes_[i]->stats();
+      StrAppend(&f.what, "\n  replica ", i + 1, ": vv ", vv.str(), " pending ",
+                nodes_[i]->pending_remote_ops(), " dropped ", st.remote_ops_dropped,
+                " snapshots sent/installed/refused ", st.snapshots_sent, "/",
+                st.snapshots_installed, "/", st.snapshots_refused, " log [",
+                nodes_[i]->oplog().begin(), ",", nodes_[i]->oplog().end(), ")");
+      for (int j = 0; j < opts_.nodes; ++j) {
+        if (j == i) continue;
+        std::ostringstream have;
+        have << nodes_[i]->PeerHave(static_cast<ReplicaId>(j + 1));
+        StrAppend(&f.what, " r", j + 1, " has ", have.str());
+      }
+    }
     Fail(f);
   }
   // Let deadlines that skewed clocks have not reached yet pass everywhere, then check.
@@ -498,3 +520,4 @@ SimResult Simulation::Run() {
 }
 
 }  // namespace cordis::sim
+
