@@ -98,21 +98,42 @@ void Simulation::RunClient(int c) {
   if (client.session == nullptr || rng_.Chance(0.02)) {
     if (client.session != nullptr) nodes_[client.node]->CloseSession(client.session);
     client.node = static_cast<int>(rng_.Uniform(opts_.nodes));
-    client.session = nodes_[client.node]->OpenSession(StrCat("client", c), "sim", NodeNow(client.node));
+    client.session =
+        nodes_[client.node]->OpenSession(StrCat("client", c), "sim", NodeNow(client.node));
   }
   Request r = workload_.Next();
-  running_request_ = StrCat("n", client.node + 1, " c", c, " ", r.text);
-  Node& node = *nodes_[client.node];
+  bool twin = r.twin;
+  if (!RunRequest(c, client.node, client.session, r)) return;
+  if (twin) {
+    // Another client writes the same key on another replica at the same instant: concurrent
+    // writes in the same millisecond, where HLC stamps can tie and only the replica id decides.
+    int other = (client.node + 1 + static_cast<int>(rng_.Uniform(opts_.nodes - 1))) % opts_.nodes;
+    Session* s = nodes_[other]->OpenSession("twin", "sim", NodeNow(other));
+    bool ok = RunRequest(c, other, s, workload_.Twin(r));
+    nodes_[other]->CloseSession(s);
+    if (!ok) return;
+  }
+  if (issued_ == opts_.ops) {
+    queue_.After(0, [this] { Heal(); });
+  } else {
+    ScheduleClient(c);
+  }
+}
+
+// Runs one request on a replica, records it, checks its replies; false if the run failed.
+bool Simulation::RunRequest(int c, int n, Session* session, const Request& r) {
+  running_request_ = StrCat("n", n + 1, " c", c, " ", r.text);
+  Node& node = *nodes_[n];
   uint64_t pos = node.oplog().end();
-  client.session->input += r.input;
-  node.ProcessInput(client.session, NodeNow(client.node));
+  session->input += r.input;
+  node.ProcessInput(session, NodeNow(n));
   node.FlushReplication();
   std::string out;
-  out.swap(client.session->output);
+  out.swap(session->output);
 
   HistoryEntry e;
   e.at_us = queue_.now_us();
-  e.node = client.node;
+  e.node = n;
   e.client = c;
   e.text = r.text;
   e.keys = r.keys;
@@ -121,10 +142,10 @@ void Simulation::RunClient(int c) {
     e.reply = out;
     HistoryEntry& added = history_.Add(std::move(e));
     Fail(Failure{StrCat("malformed reply to ", added.text), 0, r.keys.empty() ? "" : r.keys[0]});
-    return;
+    return false;
   }
   for (size_t i = 0; i < replies.size(); ++i) StrAppend(&e.reply, i ? "; " : "", replies[i].Show());
-  CaptureOps(client.node, pos, &e);
+  CaptureOps(n, pos, &e);
   running_request_.clear();
   std::optional<std::string> bad = CheckReplies(r, replies);
   history_.Add(std::move(e));
@@ -136,14 +157,10 @@ void Simulation::RunClient(int c) {
       key = key.substr(2);
     }
     Fail(Failure{StrCat("reply sanity: ", *bad), db, key});
-    return;
+    return false;
   }
-  Collect(client.node);
-  if (issued_ == opts_.ops) {
-    queue_.After(0, [this] { Heal(); });
-  } else {
-    ScheduleClient(c);
-  }
+  Collect(n);
+  return true;
 }
 
 // The ops a request committed, read back from its node's oplog (every local op is logged).

@@ -64,6 +64,7 @@ class Simulation {
   void SchedulePeriodic(int i);
   void ScheduleClient(int c);
   void RunClient(int c);
+  bool RunRequest(int c, int node, Session* session, const Request& r);
   void CaptureOps(int node, uint64_t from_pos, HistoryEntry* e);
   std::optional<std::string> CheckReplies(const Request& r, const std::vector<Reply>& replies);
   void Collect(int i);

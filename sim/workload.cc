@@ -288,6 +288,10 @@ Request Workload::Multi() {
   return r;
 }
 
+Request Workload::Twin(const Request& r) {
+  return Single(Cmd{{"SET", r.keys[0], Value()}, r.keys[0]}, ReplyCheck::kNoError);
+}
+
 Request Workload::Next() {
   uint64_t roll = rng_->Uniform(1000);
   if (roll < 2) {
@@ -300,7 +304,11 @@ Request Workload::Next() {
   }
   if (roll < 150) return Single(Counter(), ReplyCheck::kNoError);
   if (roll < 190) return Single(Float(), ReplyCheck::kNoError);
-  if (roll < 290) return Single(String(), ReplyCheck::kNoError);
+  if (roll < 290) {
+    Request r = Single(String(), ReplyCheck::kNoError);
+    r.twin = rng_->Chance(0.2);
+    return r;
+  }
   if (roll < 420) return Single(Set(), ReplyCheck::kNoError);
   if (roll < 520) return Single(Hash(), ReplyCheck::kNoError);
   if (roll < 630) return Single(List(), ReplyCheck::kNoError);

@@ -38,12 +38,15 @@ struct Request {
   std::vector<std::string> keys;  // every key it touches ("*" for FLUSHALL)
   ReplyCheck check = ReplyCheck::kAnyReply;
   int64_t delta = 0;    // kIncrBy: the increment
+  bool twin = false;    // also run Workload::Twin(this) on another replica at the same instant
 };
 
 class Workload {
  public:
   explicit Workload(Prng* rng) : rng_(rng) {}
   Request Next();
+  // A concurrent twin of a string write: the same key, another value.
+  Request Twin(const Request& r);
   // Which command families a run has issued (for the summary): bit per Family.
   uint32_t families() const { return families_; }
   static std::string FamilyNames(uint32_t bits);
