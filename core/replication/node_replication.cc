@@ -7,6 +7,7 @@
 #include "core/base/strings.h"
 #include "core/server/node.h"
 #include "core/snapshot/snapshot.h"
+#include "core/snapshot/state_join.h"
 
 namespace cordis {
 namespace {
@@ -240,9 +241,9 @@ void Node::SendSnapshot(ReplicaId to, PeerState& peer, int64_t now_ms) {
   ++stats_.snapshots_sent;
 }
 
-// Installs a peer's state: decode into fresh databases (a bad snapshot changes nothing), then
-// re-apply our own logged ops the snapshot does not cover, in log order. The result is the
-// state both replicas' ops produce, as a merge would.
+// Merges a peer's state into ours: the join of the two CRDT states (core/snapshot/state_join.h),
+// which is the state both replicas' ops together produce, so it works however far apart the two
+// are and whatever either has dropped from its log. A malformed snapshot changes nothing.
 absl::Status Node::OnSnapshot(ReplicaId from, const pb::Snapshot& snap) {
   (void)from;
   if (snap.format_version() != pb::FORMAT_VERSION_1)
@@ -251,49 +252,32 @@ absl::Status Node::OnSnapshot(ReplicaId from, const pb::Snapshot& snap) {
   absl::Status st = DecodeVersionVector(snap.vv(), &svv);
   if (!st.ok()) return st;
   if (vv_.Dominates(svv)) return absl::OkStatus();  // nothing new
+  // Validate every key of theirs as it stands before joining it with ours.
   std::vector<std::unique_ptr<Keyspace>> fresh;
-  for (size_t i = 0; i < dbs_.size(); ++i)
-    fresh.push_back(std::make_unique<Keyspace>(dbs_[i]->dict().seed(), 0));
+  auto fresh_dbs = [&] {
+    fresh.clear();
+    for (size_t i = 0; i < dbs_.size(); ++i)
+      fresh.push_back(std::make_unique<Keyspace>(dbs_[i]->dict().seed(), 0));
+  };
+  fresh_dbs();
   for (const pb::KeyState& k : snap.keys()) {
     if (k.db() >= fresh.size()) return absl::DataLossError("snapshot: db out of range");
     st = DecodeKeyState(k, fresh[k.db()].get());
     if (!st.ok()) return st;
   }
-  // Our ops the snapshot lacks are all still in the log: ops leave it only once every member,
-  // the sender included, has them.
-  std::vector<std::unique_ptr<DecodedOp>> replay;
-  for (uint64_t pos = oplog_.begin(); pos < oplog_.end(); ++pos) {
-    const pb::Op& rec = oplog_.at(pos);
-    if (svv.Covers(Dot{rec.origin(), rec.seq()})) continue;
-    std::unique_ptr<DecodedOp> d;
-    CHECK(DecodeOp(rec, &d).ok());
-    replay.push_back(std::move(d));
-  }
-  // The replay must be deliverable on the snapshot's cut and bring back everything we had; if
-  // not (the snapshot is older than ops we already dropped from the log), refuse it unchanged.
-  {
-    VersionVector probe = svv;
-    for (auto& d : replay) {
-      if (!probe.CanDeliver(d->op.dot, d->ctx)) {
-        ++stats_.snapshots_refused;
-        return absl::OkStatus();
-      }
-      probe.Raise(d->op.dot.replica, d->op.dot.seq);
-    }
-    if (!probe.Dominates(vv_)) {
-      ++stats_.snapshots_refused;
-      return absl::OkStatus();
-    }
+  pb::Snapshot mine, joined;
+  for (uint32_t i = 0; i < dbs_.size(); ++i) EncodeKeyspace(*dbs_[i], i, &mine);
+  st = JoinSnapshotKeys(mine, vv_, snap, svv, &joined);
+  if (!st.ok()) return st;
+  fresh_dbs();
+  for (const pb::KeyState& k : joined.keys()) {
+    st = DecodeKeyState(k, fresh[k.db()].get());
+    if (!st.ok()) return st;
   }
   dbs_ = std::move(fresh);
   clock_.Observe(snap.max_hlc());
-  VersionVector old = vv_;
-  vv_ = svv;
-  for (auto& d : replay) {
-    dbs_[d->op.db]->Apply(d->op, stable_);
-    vv_.Raise(d->op.dot.replica, d->op.dot.seq);
-  }
-  CHECK(vv_.Dominates(old));
+  vv_.Merge(svv);
+  // Their ops are in our state now but not in our log: a peer lacking them needs a snapshot.
   oplog_.RaiseFloor(svv);
   for (auto& [r, peer] : peers_) peer.cursor = peer.push_cursor = oplog_.begin();
   RecomputeStable();
