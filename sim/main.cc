@@ -31,6 +31,9 @@ ABSL_FLAG(std::string, faults, "all",
           "small_log,snapshot,storm,small_buffer");
 ABSL_FLAG(std::string, mutate, "",
           "inject a known bug: lww_tie, counter_drop, orset_remove, causal_early");
+ABSL_FLAG(bool, lists, true,
+          "issue list commands (--nolists sidesteps the open list state-join bug, see "
+          "docs/simulation.md)");
 ABSL_FLAG(int, jobs, 0, "parallel processes for --seeds (0 = one per core)");
 ABSL_FLAG(int, trace_lines, 30, "on failure, how many events touching the failing key to print");
 ABSL_FLAG(bool, stop_on_failure, false, "in a sweep, start no new seeds after a failure");
@@ -55,6 +58,7 @@ std::string Rerun(uint64_t seed) {
   std::string cmd = StrCat("cordis-sim --seed ", seed, " --nodes ", absl::GetFlag(FLAGS_nodes),
                            " --ops ", absl::GetFlag(FLAGS_ops), " --faults ",
                            absl::GetFlag(FLAGS_faults));
+  if (!absl::GetFlag(FLAGS_lists)) cmd += " --nolists";
   if (!absl::GetFlag(FLAGS_mutate).empty())
     StrAppend(&cmd, " --mutate ", absl::GetFlag(FLAGS_mutate));
   return cmd;
@@ -67,6 +71,7 @@ bool RunSeed(uint64_t seed, const FaultSelection& faults) {
   o.nodes = absl::GetFlag(FLAGS_nodes);
   o.ops = absl::GetFlag(FLAGS_ops);
   o.faults = faults;
+  o.lists = absl::GetFlag(FLAGS_lists);
   o.rerun = Rerun(seed);
   o.trace_lines = static_cast<size_t>(std::max(1, absl::GetFlag(FLAGS_trace_lines)));
   Simulation sim(o);

@@ -18,7 +18,7 @@ constexpr int64_t kMinTinyBatch = 4;
 }  // namespace
 
 Simulation::Simulation(SimOptions opts)
-    : opts_(std::move(opts)), rng_(opts_.seed), workload_(&rng_) {}
+    : opts_(std::move(opts)), rng_(opts_.seed), workload_(&rng_, opts_.lists) {}
 
 Simulation::~Simulation() = default;
 
@@ -377,13 +377,15 @@ void Simulation::Heal() {
   network_->HealAll();
 }
 
-bool Simulation::Converged() {
+bool Simulation::SameOps() {
   for (int i = 0; i < opts_.nodes; ++i) {
     if (nodes_[i]->pending_remote_ops() != 0) return false;
     if (!(nodes_[i]->version_vector() == nodes_[0]->version_vector())) return false;
   }
-  return !Divergence();
+  return true;
 }
+
+bool Simulation::Converged() { return SameOps() && !Divergence(); }
 
 // The first key whose digest differs between replica 1 and another.
 std::optional<Failure> Simulation::Divergence() {
@@ -472,11 +474,26 @@ SimResult Simulation::Run() {
   // batches catching up on the partition's backlog takes proportionally longer.
   int64_t budget_us = kLivenessBudgetUs;
   if (plan_.is_on(Fault::kTinyBatch)) budget_us += issued_ * 2 / kMinTinyBatch * 200 * kMs;
+  int64_t same_ops_since_us = -1;
   while (!failure_ && queue_.now_us() - heal_at_us_ < budget_us) {
     queue_.RunUntil(queue_.now_us() + 100 * kMs, [this] { return failure_.has_value(); });
-    if (!failure_ && Converged()) {
+    if (failure_) break;
+    if (Converged()) {
       converged = true;
       break;
+    }
+    // Replicas that applied exactly the same ops must hold the same state: a difference that
+    // lasts is a safety bug, no need to wait out the budget.
+    if (!SameOps()) {
+      same_ops_since_us = -1;
+    } else if (same_ops_since_us < 0) {
+      same_ops_since_us = queue_.now_us();
+    } else if (queue_.now_us() - same_ops_since_us >= kSec) {
+      std::optional<Failure> d = Divergence();
+      if (d) {
+        d->what = StrCat("replicas applied the same ops but hold different state: ", d->what);
+        Fail(*d);
+      }
     }
   }
   if (!failure_ && !converged) {

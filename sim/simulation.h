@@ -34,6 +34,7 @@ struct SimOptions {
   int nodes = 3;
   int ops = 1000;
   FaultSelection faults;
+  bool lists = true;  // list commands in the workload
   size_t trace_lines = 30;  // events shown for the failing key
   std::string rerun;  // the command line that reproduces this run (printed on failure)
 };
@@ -73,6 +74,7 @@ class Simulation {
   void StartPartition();
   void Swizzle();
   void Heal();
+  bool SameOps();
   bool Converged();
   std::optional<Failure> Divergence();
   std::optional<Failure> ExpiredKeysLeft();

@@ -123,6 +123,7 @@ Workload::Cmd Workload::Hash() {
 }
 
 Workload::Cmd Workload::List() {
+  if (!lists_) return Set();
   families_ |= kLists;
   std::string k = Key("list", 3);
   uint64_t roll = rng_->Uniform(100);
@@ -199,16 +200,20 @@ Workload::Cmd Workload::Mixed() {
       families_ |= kHashes;
       return {{"HSET", k, Member(4), Value()}, k};
     case 7:
+      if (!lists_) return {{"SADD", k, Member(4)}, k};
       families_ |= kLists;
       return {{"RPUSH", k, Value(), Value()}, k};
     case 8:
+      if (!lists_) return {{"SREM", k, Member(4)}, k};
       families_ |= kLists;
       return {{"LSET", k, Int(-2, 2), Value()}, k};
     case 9:
+      if (!lists_) return {{"SREM", k, Member(4)}, k};
       families_ |= kLists;
       return {{"LINSERT", k, rng_->Chance(0.5) ? "BEFORE" : "AFTER", "v" + Int(0, 50), Value()},
               k};
     case 10:
+      if (!lists_) return {{"SREM", k, Member(4)}, k};
       families_ |= kLists;
       return {{"LTRIM", k, Int(0, 2), Int(-3, 5)}, k};
     case 11:
