@@ -42,9 +42,7 @@ std::vector<Outgoing> Node::TakeOutbox() {
   return out;
 }
 
-void Node::Log(const Op& op) {
-  pb::Op record;
-  EncodeOp(op, &record);
+void Node::Log(pb::Op record) {
   oplog_.Append(std::move(record));
   while (oplog_.size() > opts_.replication.max_log_entries) oplog_.DropOldest();
 }
@@ -174,6 +172,7 @@ void Node::ApplyRemote(const DecodedOp& d) {
   CHECK(Deliverable(vv_, d));
   clock_.Observe(op.stamp.hlc);
   dbs_[op.db]->Apply(op, stable_);
+  if (opts_.persistence != nullptr) opts_.persistence->Append(d.record);
   oplog_.Append(d.record);
   while (oplog_.size() > opts_.replication.max_log_entries) oplog_.DropOldest();
   vv_.Raise(op.dot.replica, op.dot.seq);
@@ -206,6 +205,7 @@ void Node::SendOps(ReplicaId to, PeerState& peer, bool own_only) {
   for (; pos < oplog_.end(); ++pos) {
     const pb::Op& rec = oplog_.at(pos);
     Dot dot{rec.origin(), rec.seq()};
+    if (!OwnOpDurable(dot)) break;  // resume here once MarkDurable covers it
     if (peer.sent.Covers(dot)) continue;
     if (own_only && dot.replica != opts_.replica_id) continue;
     // Only a contiguous next op can be delivered by the peer; anything else waits for a Have.
@@ -225,6 +225,7 @@ void Node::SendSnapshot(ReplicaId to, PeerState& peer, int64_t now_ms) {
   if (peer.last_snapshot_ms >= 0 &&
       now_ms - peer.last_snapshot_ms < opts_.replication.snapshot_retry_ms)
     return;
+  if (durable_seq() < vv_.Get(opts_.replica_id)) return;  // not before our own ops are durable
   peer.last_snapshot_ms = now_ms;
   pb::PeerMessage msg;
   msg.set_from(opts_.replica_id);
@@ -281,6 +282,7 @@ absl::Status Node::OnSnapshot(ReplicaId from, const pb::Snapshot& snap) {
   oplog_.RaiseFloor(svv);
   for (auto& [r, peer] : peers_) peer.cursor = peer.push_cursor = oplog_.begin();
   RecomputeStable();
+  if (opts_.persistence != nullptr) opts_.persistence->StateReplaced();
   DrainPending();
   ++stats_.snapshots_installed;
   return absl::OkStatus();
