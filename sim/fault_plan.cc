@@ -73,6 +73,7 @@ std::string FaultPlan::Summary() const {
     if (!out.empty()) out += ' ';
     StrAppend(&out, kFaultNames[i], "=", fired[i]);
   }
+  if (lost_acked > 0) StrAppend(&out, " lost_acked_ops=", lost_acked);
   return out.empty() ? "none" : out;
 }
 

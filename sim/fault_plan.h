@@ -59,6 +59,7 @@ class FaultSelection {
 struct FaultPlan {
   std::array<bool, static_cast<int>(Fault::kCount)> on{};
   std::array<uint64_t, static_cast<int>(Fault::kCount)> fired{};
+  uint64_t lost_acked = 0;  // acknowledged ops crashes took (allowed under everysec and no)
 
   double loss = 0;           // per message
   double duplicate = 0;      // per message

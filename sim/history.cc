@@ -13,6 +13,8 @@ bool Touches(const HistoryEntry& e, uint32_t db, const std::string& key) {
     if (k == name || k == "*" || (db == 1 && k == "*1")) return true;
   for (const auto& op : e.ops)
     if (op->op.db == db && op->op.key == key) return true;
+  for (const auto& op : e.lost)
+    if (op->op.db == db && op->op.key == key) return true;
   return false;
 }
 
@@ -33,6 +35,15 @@ void History::Note(int64_t at_us, int node, std::string text) {
   entries_.push_back(std::move(e));
 }
 
+void History::DropLost(ReplicaId r, uint64_t recovered_seq) {
+  for (HistoryEntry& e : entries_) {
+    for (auto& op : e.ops) {
+      if (op->op.dot.replica == r && op->op.dot.seq > recovered_seq) e.lost.push_back(std::move(op));
+    }
+    std::erase(e.ops, nullptr);
+  }
+}
+
 std::string History::Show(const HistoryEntry& e) {
   std::string line = StrCat("  t=", TimeMs(e.at_us), "ms");
   if (e.node >= 0) StrAppend(&line, " n", e.node + 1);
@@ -44,6 +55,8 @@ std::string History::Show(const HistoryEntry& e) {
       std::string body = op->record.ShortDebugString();
       StrAppend(&line, " {", body.substr(0, 200), "}");
     }
+    for (const auto& op : e.lost)
+      StrAppend(&line, "\n      op ", op->op.dot.replica, ":", op->op.dot.seq, " lost in a crash");
   } else {
     StrAppend(&line, " [", e.text, "]");
   }

@@ -21,12 +21,16 @@ struct HistoryEntry {
   std::string reply;  // the replies, shown
   std::vector<std::string> keys;  // db 0 keys by name, "1/k" for db 1, "*" for every key
   std::vector<std::unique_ptr<DecodedOp>> ops;
+  std::vector<std::unique_ptr<DecodedOp>> lost;  // ops a crash took before they were durable
 };
 
 class History {
  public:
   HistoryEntry& Add(HistoryEntry e);
   void Note(int64_t at_us, int node, std::string text);
+  // A crash lost replica r's ops after `recovered_seq` (they were not durable, so no peer has
+  // them): they move to `lost` and stop counting for the checkers.
+  void DropLost(ReplicaId r, uint64_t recovered_seq);
   const std::vector<HistoryEntry>& entries() const { return entries_; }
 
   // The last `max_lines` entries that touched key in db (requests naming it or committing ops on

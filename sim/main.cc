@@ -36,6 +36,7 @@ ABSL_FLAG(bool, lists, true,
           "docs/simulation.md)");
 ABSL_FLAG(int, jobs, 0, "parallel processes for --seeds (0 = one per core)");
 ABSL_FLAG(int, trace_lines, 30, "on failure, how many events touching the failing key to print");
+ABSL_FLAG(bool, dump_history, false, "print every recorded event after the run (debugging)");
 ABSL_FLAG(bool, stop_on_failure, false, "in a sweep, start no new seeds after a failure");
 
 namespace cordis::sim {
@@ -74,6 +75,7 @@ bool RunSeed(uint64_t seed, const FaultSelection& faults) {
   o.lists = absl::GetFlag(FLAGS_lists);
   o.rerun = Rerun(seed);
   o.trace_lines = static_cast<size_t>(std::max(1, absl::GetFlag(FLAGS_trace_lines)));
+  o.dump_history = absl::GetFlag(FLAGS_dump_history);
   Simulation sim(o);
   g_running = &sim;
   std::signal(SIGABRT, OnAbort);

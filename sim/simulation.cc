@@ -44,13 +44,25 @@ void Simulation::Setup() {
     }
     if (plan_.is_on(Fault::kSmallBuffer)) r.max_pending_ops = static_cast<size_t>(rng_.Range(1, 20));
     node_opts_.push_back(o);
+    // Every replica runs the production durability engine on its own simulated disk.
+    uint64_t roll = rng_.Uniform(10);
+    SyncPolicy policy = roll < 4 ? SyncPolicy::kAlways
+                        : roll < 7 ? SyncPolicy::kEverySec
+                                   : SyncPolicy::kNo;
+    procs_.push_back(
+        std::make_unique<SimProcess>(policy, static_cast<uint64_t>(rng_.Range(2'000, 64'000))));
   }
   for (Fault f : {Fault::kSkew, Fault::kDrift, Fault::kTinyBatch, Fault::kSmallLog,
                   Fault::kSmallBuffer, Fault::kReorder})
     if (plan_.is_on(f)) plan_.Fire(f);  // set once for the whole run
-  nodes_.resize(opts_.nodes);
+  nodes_.assign(opts_.nodes, nullptr);
   last_hlc_.assign(opts_.nodes, 0);
+  acked_seq_.assign(opts_.nodes, 0);
   for (int i = 0; i < opts_.nodes; ++i) StartNode(i);
+  std::string policies;
+  for (int i = 0; i < opts_.nodes; ++i)
+    StrAppend(&policies, i ? "," : "", SyncPolicyName(procs_[i]->policy()));
+  history_.Note(0, -1, StrCat("appendfsync per replica: ", policies));
   for (int i = 0; i < opts_.nodes; ++i) SchedulePeriodic(i);
   for (int c = 0; c < 2 * opts_.nodes; ++c) {
     clients_.push_back(Client{});
@@ -59,11 +71,74 @@ void Simulation::Setup() {
   queue_.After(rng_.Range(10, 300) * kMs, [this] { Nemesis(); });
 }
 
+// Starts (or restarts) replica i: recovery from its disk through the production code.
 void Simulation::StartNode(int i) {
   NodeOptions o = node_opts_[i];
-  o.start_us = NodeNow(i);
-  nodes_[i] = std::make_unique<Node>(o);
+  o.seed = rng_.Next();  // a new process: new incarnation
+  absl::StatusOr<std::string> warnings = procs_[i]->Start(o, NodeNow(i));
+  if (!warnings.ok()) {
+    Fail(Failure{StrCat("replica ", i + 1, " failed to recover: ", warnings.status().ToString())});
+    return;
+  }
+  nodes_[i] = procs_[i]->node();
+  if (!warnings->empty()) {
+    std::string w = *warnings;
+    if (w.back() == '\n') w.pop_back();
+    history_.Note(queue_.now_us(), i, StrCat("recovery: ", w));
+  }
   for (int j = 0; j < opts_.nodes; ++j) nodes_[i]->AddMember(static_cast<ReplicaId>(j + 1));
+  uint64_t recovered = nodes_[i]->version_vector().Get(static_cast<ReplicaId>(i + 1));
+  MarkLost(i, recovered);
+}
+
+// Ops a crash took away before they were durable (and so before any peer saw them): the
+// checkers must not expect them. Under appendfsync always no acknowledged op may be among them.
+void Simulation::MarkLost(int i, uint64_t recovered_seq) {
+  if (acked_seq_[i] > recovered_seq) {
+    if (procs_[i]->policy() == SyncPolicy::kAlways) {
+      Fail(Failure{StrCat("replica ", i + 1, " lost acknowledged writes in a crash under "
+                          "appendfsync always: recovered up to seq ",
+                          recovered_seq, ", acknowledged ", acked_seq_[i])});
+      return;
+    }
+    plan_.lost_acked += acked_seq_[i] - recovered_seq;
+  }
+  acked_seq_[i] = std::min(acked_seq_[i], recovered_seq);
+  uint64_t hlc = 0;
+  for (const HistoryEntry& e : history_.entries()) {
+    for (const auto& op : e.ops) {
+      if (op->op.dot.replica == static_cast<ReplicaId>(i + 1) && op->op.dot.seq <= recovered_seq)
+        hlc = std::max(hlc, op->op.stamp.hlc);
+    }
+  }
+  history_.DropLost(static_cast<ReplicaId>(i + 1), recovered_seq);
+  last_hlc_[i] = hlc;
+}
+
+void Simulation::CrashNode(int i) {
+  // A machine crash loses unsynced bytes; appendfsync no is only safe against process crashes.
+  bool machine = procs_[i]->policy() != SyncPolicy::kNo && rng_.Chance(0.7);
+  procs_[i]->Crash(rng_, machine);
+  nodes_[i] = nullptr;
+  for (Client& c : clients_) {
+    if (c.node == i) c.session = nullptr;  // the connection died with the process
+  }
+  plan_.Fire(Fault::kCrash);
+  history_.Note(queue_.now_us(), i, machine ? "machine crash" : "process crash");
+  queue_.After(rng_.Range(20, 2000) * kMs, [this, i] {
+    if (nodes_[i] == nullptr && !failure_) {
+      history_.Note(queue_.now_us(), i, "restart");
+      StartNode(i);
+    }
+  });
+}
+
+// After replica i applied a batch: the durability policy, then push own ops that became durable.
+void Simulation::AfterBatch(int i, bool client) {
+  absl::Status st = procs_[i]->AfterBatch(client, NodeNow(i));
+  if (!st.ok()) Fail(Failure{StrCat("replica ", i + 1, " storage: ", st.ToString())});
+  nodes_[i]->FlushReplication();
+  Collect(i);
 }
 
 // Active expiry and anti-entropy, each at its own per-node period.
@@ -72,16 +147,31 @@ void Simulation::SchedulePeriodic(int i) {
   int64_t repl_us = rng_.Range(20, 200) * kMs;
   struct Loop {
     static void Tick(Simulation* s, int i, int64_t period) {
-      s->nodes_[i]->Tick(s->NodeNow(i));
-      s->Collect(i);
+      if (s->nodes_[i] != nullptr) {
+        s->nodes_[i]->Tick(s->NodeNow(i));
+        s->AfterBatch(i, /*client=*/false);  // expiry deletes are own ops
+      }
       s->queue_.After(period, [s, i, period] { Tick(s, i, period); });
     }
     static void Repl(Simulation* s, int i, int64_t period) {
-      s->nodes_[i]->ReplicationTick(s->NodeNow(i));
-      s->Collect(i);
+      if (s->nodes_[i] != nullptr) {
+        s->nodes_[i]->ReplicationTick(s->NodeNow(i));
+        s->Collect(i);
+      }
       s->queue_.After(period, [s, i, period] { Repl(s, i, period); });
     }
+    // Once a second: everysec's sync, and now and then a snapshot that retires old segments.
+    static void Disk(Simulation* s, int i) {
+      if (s->nodes_[i] != nullptr) {
+        absl::Status st = s->procs_[i]->Periodic(s->NodeNow(i), s->rng_.Chance(0.2));
+        if (!st.ok()) s->Fail(Failure{StrCat("replica ", i + 1, " storage: ", st.ToString())});
+        s->nodes_[i]->FlushReplication();
+        s->Collect(i);
+      }
+      s->queue_.After(kSec, [s, i] { Disk(s, i); });
+    }
   };
+  queue_.After(rng_.Range(0, kSec), [this, i] { Loop::Disk(this, i); });
   queue_.After(rng_.Range(0, tick_us), [this, i, tick_us] { Loop::Tick(this, i, tick_us); });
   queue_.After(rng_.Range(0, repl_us), [this, i, repl_us] { Loop::Repl(this, i, repl_us); });
 }
@@ -92,22 +182,30 @@ void Simulation::ScheduleClient(int c) {
 
 void Simulation::RunClient(int c) {
   if (issued_ >= opts_.ops || failure_) return;
-  ++issued_;
   Client& client = clients_[c];
-  // Clients connect to a random replica and now and then move to another.
+  // Clients connect to a random live replica and now and then move to another.
   if (client.session == nullptr || rng_.Chance(0.02)) {
     if (client.session != nullptr) nodes_[client.node]->CloseSession(client.session);
+    client.session = nullptr;
     client.node = static_cast<int>(rng_.Uniform(opts_.nodes));
+    for (int k = 0; k < opts_.nodes && nodes_[client.node] == nullptr; ++k)
+      client.node = (client.node + 1) % opts_.nodes;
+    if (nodes_[client.node] == nullptr) {  // the whole cluster is down: try again later
+      ScheduleClient(c);
+      return;
+    }
     client.session =
         nodes_[client.node]->OpenSession(StrCat("client", c), "sim", NodeNow(client.node));
   }
+  ++issued_;
   Request r = workload_.Next();
   bool twin = r.twin;
   if (!RunRequest(c, client.node, client.session, r)) return;
-  if (twin) {
+  if (twin && opts_.nodes > 1) {
     // Another client writes the same key on another replica at the same instant: concurrent
     // writes in the same millisecond, where HLC stamps can tie and only the replica id decides.
     int other = (client.node + 1 + static_cast<int>(rng_.Uniform(opts_.nodes - 1))) % opts_.nodes;
+    if (nodes_[other] == nullptr) other = client.node;
     Session* s = nodes_[other]->OpenSession("twin", "sim", NodeNow(other));
     bool ok = RunRequest(c, other, s, workload_.Twin(r));
     nodes_[other]->CloseSession(s);
@@ -127,7 +225,9 @@ bool Simulation::RunRequest(int c, int n, Session* session, const Request& r) {
   uint64_t pos = node.oplog().end();
   session->input += r.input;
   node.ProcessInput(session, NodeNow(n));
-  node.FlushReplication();
+  // The replies count as given only after the durability policy ran (appendfsync always syncs).
+  AfterBatch(n, /*client=*/true);
+  if (failure_) return false;
   std::string out;
   out.swap(session->output);
 
@@ -159,7 +259,6 @@ bool Simulation::RunRequest(int c, int n, Session* session, const Request& r) {
     Fail(Failure{StrCat("reply sanity: ", *bad), db, key});
     return false;
   }
-  Collect(n);
   return true;
 }
 
@@ -180,6 +279,7 @@ void Simulation::CaptureOps(int node, uint64_t from_pos, HistoryEntry* e) {
       CHECK_GE(d->op.stamp.hlc, last_hlc_[node]);
     }
     last_hlc_[node] = d->op.stamp.hlc;
+    acked_seq_[node] = std::max(acked_seq_[node], d->op.dot.seq);
     e->ops.push_back(std::move(d));
   }
 }
@@ -238,6 +338,7 @@ void Simulation::Collect(int i) {
 
 void Simulation::Deliver(int to, const std::string& bytes) {
   if (failure_) return;
+  if (nodes_[to] == nullptr) return;  // the process is down
   pb::PeerMessage msg;
   CHECK(msg.ParseFromString(bytes));
   absl::Status st = nodes_[to]->OnPeerMessage(msg, NodeNow(to));
@@ -246,18 +347,21 @@ void Simulation::Deliver(int to, const std::string& bytes) {
                         st.ToString())});
     return;
   }
-  Collect(to);
+  AfterBatch(to, /*client=*/false);
 }
 
 // One fault from the plan's enabled kinds, then the next nemesis step.
 void Simulation::Nemesis() {
   if (healing_ || failure_) return;
   std::vector<Fault> kinds;
-  for (Fault f : {Fault::kPartition, Fault::kClog, Fault::kJump, Fault::kSnapshot, Fault::kStorm})
+  for (Fault f : {Fault::kPartition, Fault::kClog, Fault::kJump, Fault::kSnapshot, Fault::kStorm,
+                  Fault::kCrash})
     if (plan_.is_on(f)) kinds.push_back(f);
   if (!kinds.empty()) {
     Fault f = kinds[rng_.Uniform(kinds.size())];
     int a = static_cast<int>(rng_.Uniform(opts_.nodes));
+    for (int k = 0; k < opts_.nodes && nodes_[a] == nullptr; ++k) a = (a + 1) % opts_.nodes;
+    if (nodes_[a] == nullptr) f = Fault::kCount;  // everyone is down: wait for restarts
     switch (f) {
       case Fault::kPartition:
         if (!partitioned_) StartPartition();
@@ -270,6 +374,12 @@ void Simulation::Nemesis() {
         clocks_[a].Jump(delta);
         plan_.Fire(Fault::kJump);
         history_.Note(queue_.now_us(), a, StrCat("clock jumps ", delta / kMs, "ms"));
+        break;
+      }
+      case Fault::kCrash: {
+        int up = 0;
+        for (Node* n : nodes_) up += n != nullptr;
+        if (up > 1 || rng_.Chance(0.2)) CrashNode(a);  // rarely, the whole cluster goes down
         break;
       }
       case Fault::kSnapshot: {
@@ -373,6 +483,12 @@ void Simulation::Heal() {
   heal_at_us_ = queue_.now_us();
   history_.Note(queue_.now_us(), -1, "heal: liveness phase");
   plan_.loss = plan_.duplicate = plan_.spike_chance = 0;
+  for (int i = 0; i < opts_.nodes; ++i) {
+    if (nodes_[i] == nullptr) {
+      history_.Note(queue_.now_us(), i, "restart");
+      StartNode(i);
+    }
+  }
   plan_.jitter_us = std::min<int64_t>(plan_.jitter_us, 1000);
   network_->HealAll();
 }
@@ -539,9 +655,10 @@ SimResult Simulation::Run() {
   }
   SimResult res;
   res.ok = !failure_;
+  if (opts_.dump_history) res.detail = history_.Tail(history_.entries().size());
   res.summary = Summary(res.ok ? "PASS" : "FAIL");
   if (!res.ok) {
-    res.detail = StrCat("FAIL seed ", opts_.seed, ": ", failure_->what, "\nrerun: ", opts_.rerun,
+    res.detail += StrCat("FAIL seed ", opts_.seed, ": ", failure_->what, "\nrerun: ", opts_.rerun,
                         "\n");
     if (!failure_->key.empty()) {
       StrAppend(&res.detail, "trace of db", failure_->db, " key ", failure_->key, ":\n",

@@ -24,6 +24,7 @@
 #include "sim/fault_plan.h"
 #include "sim/history.h"
 #include "sim/network.h"
+#include "sim/sim_process.h"
 #include "sim/sim_clock.h"
 #include "sim/workload.h"
 
@@ -35,7 +36,8 @@ struct SimOptions {
   int ops = 1000;
   FaultSelection faults;
   bool lists = true;  // list commands in the workload
-  size_t trace_lines = 30;  // events shown for the failing key
+  size_t trace_lines = 30;
+  bool dump_history = false;  // SimResult::detail gets every event  // events shown for the failing key
   std::string rerun;  // the command line that reproduces this run (printed on failure)
 };
 
@@ -62,6 +64,9 @@ class Simulation {
 
   void Setup();
   void StartNode(int i);
+  void CrashNode(int i);
+  void AfterBatch(int i, bool client);
+  void MarkLost(int i, uint64_t recovered_seq);
   void SchedulePeriodic(int i);
   void ScheduleClient(int c);
   void RunClient(int c);
@@ -92,7 +97,9 @@ class Simulation {
   History history_;
   std::vector<SimClock> clocks_;
   std::vector<NodeOptions> node_opts_;
-  std::vector<std::unique_ptr<Node>> nodes_;
+  std::vector<std::unique_ptr<SimProcess>> procs_;
+  std::vector<Node*> nodes_;  // procs_[i]->node(), nullptr while replica i is down
+  std::vector<uint64_t> acked_seq_;  // per node: its highest own op a client got a reply for
   std::vector<uint64_t> last_hlc_;  // per node: the HLC must only grow
   std::vector<Client> clients_;
   int issued_ = 0;
