@@ -49,6 +49,8 @@ class FaultSelection {
   static absl::StatusOr<FaultSelection> Parse(std::string_view spec);
   // Which kinds one seed turns on.
   std::array<bool, static_cast<int>(Fault::kCount)> Draw(Prng& rng) const;
+  // Whether seeds may turn this kind on.
+  bool Allows(size_t kind) const { return on_[kind]; }
 
  private:
   bool random_ = false;

@@ -10,6 +10,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -37,6 +38,11 @@ ABSL_FLAG(bool, lists, true,
 ABSL_FLAG(int, jobs, 0, "parallel processes for --seeds (0 = one per core)");
 ABSL_FLAG(int, trace_lines, 30, "on failure, how many events touching the failing key to print");
 ABSL_FLAG(bool, dump_history, false, "print every recorded event after the run (debugging)");
+ABSL_FLAG(bool, machine_crash_with_no, false,
+          "also machine-crash replicas running appendfsync no (a known hazard, see "
+          "docs/simulation.md)");
+ABSL_FLAG(bool, require_coverage, false,
+          "a sweep fails unless every fault kind it allows fired and every command family ran");
 ABSL_FLAG(bool, stop_on_failure, false, "in a sweep, start no new seeds after a failure");
 
 namespace cordis::sim {
@@ -60,6 +66,7 @@ std::string Rerun(uint64_t seed) {
                            " --ops ", absl::GetFlag(FLAGS_ops), " --faults ",
                            absl::GetFlag(FLAGS_faults));
   if (!absl::GetFlag(FLAGS_lists)) cmd += " --nolists";
+  if (absl::GetFlag(FLAGS_machine_crash_with_no)) cmd += " --machine_crash_with_no";
   if (!absl::GetFlag(FLAGS_mutate).empty())
     StrAppend(&cmd, " --mutate ", absl::GetFlag(FLAGS_mutate));
   return cmd;
@@ -76,6 +83,7 @@ bool RunSeed(uint64_t seed, const FaultSelection& faults) {
   o.rerun = Rerun(seed);
   o.trace_lines = static_cast<size_t>(std::max(1, absl::GetFlag(FLAGS_trace_lines)));
   o.dump_history = absl::GetFlag(FLAGS_dump_history);
+  o.machine_crash_with_no = absl::GetFlag(FLAGS_machine_crash_with_no);
   Simulation sim(o);
   g_running = &sim;
   std::signal(SIGABRT, OnAbort);
@@ -85,6 +93,60 @@ bool RunSeed(uint64_t seed, const FaultSelection& faults) {
   std::fflush(stdout);
   return r.ok;
 }
+
+// What a sweep exercised, read back from the children's summary lines
+// ("... faults[loss=12 dup=0 ...] families[strings,counters] ...").
+struct Coverage {
+  std::set<std::string> fired;
+  std::set<std::string> families;
+
+  void Add(const std::string& summary) {
+    std::string faults = Field(summary, "faults[");
+    size_t pos = 0;
+    while (pos < faults.size()) {
+      size_t end = faults.find(' ', pos);
+      if (end == std::string::npos) end = faults.size();
+      std::string item = faults.substr(pos, end - pos);
+      size_t eq = item.find('=');
+      if (eq != std::string::npos && item.substr(eq + 1) != "0") fired.insert(item.substr(0, eq));
+      pos = end + 1;
+    }
+    std::string fams = Field(summary, "families[");
+    pos = 0;
+    while (pos < fams.size()) {
+      size_t end = fams.find(',', pos);
+      if (end == std::string::npos) end = fams.size();
+      families.insert(fams.substr(pos, end - pos));
+      pos = end + 1;
+    }
+  }
+  static std::string Field(const std::string& line, const std::string& open) {
+    size_t a = line.find(open);
+    if (a == std::string::npos) return "";
+    a += open.size();
+    size_t b = line.find(']', a);
+    return b == std::string::npos ? "" : line.substr(a, b - a);
+  }
+  // One line; false if something the sweep should have covered is missing.
+  bool Report(const FaultSelection& sel, std::string* out) const {
+    std::string missing;
+    for (size_t i = 0; i < kFaultNames.size(); ++i) {
+      std::string name(kFaultNames[i]);
+      if (sel.Allows(i) && !fired.contains(name)) StrAppend(&missing, " fault:", name);
+    }
+    for (const char* f : {"strings", "counters", "lists", "sets", "hashes", "zsets", "ttl", "del",
+                          "flush", "multi"}) {
+      if (std::string(f) == "lists" && !absl::GetFlag(FLAGS_lists)) continue;
+      if (!families.contains(f)) StrAppend(&missing, " family:", f);
+    }
+    std::string kinds, fams;
+    for (const std::string& k : fired) StrAppend(&kinds, kinds.empty() ? "" : ",", k);
+    for (const std::string& f : families) StrAppend(&fams, fams.empty() ? "" : ",", f);
+    *out = StrCat("coverage: faults fired [", kinds, "] families [", fams, "] missing [",
+                  missing.empty() ? "" : missing.substr(1), "]\n");
+    return missing.empty();
+  }
+};
 
 struct Child {
   uint64_t seed;
@@ -104,6 +166,7 @@ int Sweep(uint64_t first, uint64_t last, const FaultSelection& faults) {
   uint64_t next_seed = first;
   int failed = 0;
   std::vector<uint64_t> failed_seeds;
+  Coverage coverage;
   auto print_ready = [&] {
     while (next_print < children.size() && children[next_print].done) {
       Child& c = children[next_print++];
@@ -113,6 +176,7 @@ int Sweep(uint64_t first, uint64_t last, const FaultSelection& faults) {
       std::string text;
       while ((n = std::fread(buf, 1, sizeof(buf), c.out)) > 0) text.append(buf, n);
       std::fclose(c.out);
+      coverage.Add(text.substr(0, text.find('\n')));
       if (!c.ok && text.find("FAIL seed") == std::string::npos)
         StrAppend(&text, "FAIL seed ", c.seed, ": the run died\nrerun: ", Rerun(c.seed), "\n");
       std::fwrite(text.data(), 1, text.size(), stdout);
@@ -163,6 +227,13 @@ int Sweep(uint64_t first, uint64_t last, const FaultSelection& faults) {
   std::printf("sweep %llu..%llu: %zu runs, %d failed%s%s\n",
               static_cast<unsigned long long>(first), static_cast<unsigned long long>(last),
               children.size(), failed, failed ? ":" : "", list.c_str());
+  std::string cov;
+  bool covered = coverage.Report(faults, &cov);
+  std::fputs(cov.c_str(), stdout);
+  if (!covered && absl::GetFlag(FLAGS_require_coverage)) {
+    std::printf("FAIL: the sweep did not cover everything it should (--require_coverage)\n");
+    return 1;
+  }
   return failed == 0 ? 0 : 1;
 }
 

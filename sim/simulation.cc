@@ -117,7 +117,8 @@ void Simulation::MarkLost(int i, uint64_t recovered_seq) {
 
 void Simulation::CrashNode(int i) {
   // A machine crash loses unsynced bytes; appendfsync no is only safe against process crashes.
-  bool machine = procs_[i]->policy() != SyncPolicy::kNo && rng_.Chance(0.7);
+  bool machine = (opts_.machine_crash_with_no || procs_[i]->policy() != SyncPolicy::kNo) &&
+                 rng_.Chance(0.7);
   procs_[i]->Crash(rng_, machine);
   nodes_[i] = nullptr;
   for (Client& c : clients_) {
@@ -493,6 +494,28 @@ void Simulation::Heal() {
   network_->HealAll();
 }
 
+// Per replica: version vector, causal buffer, snapshots, log and what it believes its peers have.
+std::string Simulation::ReplicaStates() {
+  std::string out;
+  for (int i = 0; i < opts_.nodes; ++i) {
+    std::ostringstream vv;
+    vv << nodes_[i]->version_vector();
+    const NodeStats& st = nodes_[i]->stats();
+    StrAppend(&out, "\n  replica ", i + 1, ": vv ", vv.str(), " pending ",
+              nodes_[i]->pending_remote_ops(), " dropped ", st.remote_ops_dropped,
+              " snapshots sent/installed/refused ", st.snapshots_sent, "/", st.snapshots_installed,
+              "/", st.snapshots_refused, " log [", nodes_[i]->oplog().begin(), ",",
+              nodes_[i]->oplog().end(), ")");
+    for (int j = 0; j < opts_.nodes; ++j) {
+      if (j == i) continue;
+      std::ostringstream have;
+      have << nodes_[i]->PeerHave(static_cast<ReplicaId>(j + 1));
+      StrAppend(&out, " r", j + 1, " has ", have.str());
+    }
+  }
+  return out;
+}
+
 bool Simulation::SameOps() {
   for (int i = 0; i < opts_.nodes; ++i) {
     if (nodes_[i]->pending_remote_ops() != 0) return false;
@@ -607,7 +630,8 @@ SimResult Simulation::Run() {
     } else if (queue_.now_us() - same_ops_since_us >= kSec) {
       std::optional<Failure> d = Divergence();
       if (d) {
-        d->what = StrCat("replicas applied the same ops but hold different state: ", d->what);
+        d->what = StrCat("replicas applied the same ops but hold different state: ", d->what,
+                         ReplicaStates());
         Fail(*d);
       }
     }
@@ -616,22 +640,7 @@ SimResult Simulation::Run() {
     std::optional<Failure> d = Divergence();
     Failure f = d ? *d : Failure{"replicas did not reach the same version vector"};
     f.what = StrCat("no convergence within ", budget_us / kSec, "s of healing: ", f.what);
-    for (int i = 0; i < opts_.nodes; ++i) {
-      std::ostringstream vv;
-      vv << nodes_[i]->version_vector();
-      const NodeStats& st = nodes_[i]->stats();
-      StrAppend(&f.what, "\n  replica ", i + 1, ": vv ", vv.str(), " pending ",
-                nodes_[i]->pending_remote_ops(), " dropped ", st.remote_ops_dropped,
-                " snapshots sent/installed/refused ", st.snapshots_sent, "/",
-                st.snapshots_installed, "/", st.snapshots_refused, " log [",
-                nodes_[i]->oplog().begin(), ",", nodes_[i]->oplog().end(), ")");
-      for (int j = 0; j < opts_.nodes; ++j) {
-        if (j == i) continue;
-        std::ostringstream have;
-        have << nodes_[i]->PeerHave(static_cast<ReplicaId>(j + 1));
-        StrAppend(&f.what, " r", j + 1, " has ", have.str());
-      }
-    }
+    f.what += ReplicaStates();
     Fail(f);
   }
   // Let deadlines that skewed clocks have not reached yet pass everywhere, then check.

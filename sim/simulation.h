@@ -37,7 +37,10 @@ struct SimOptions {
   FaultSelection faults;
   bool lists = true;  // list commands in the workload
   size_t trace_lines = 30;
-  bool dump_history = false;  // SimResult::detail gets every event  // events shown for the failing key
+  bool dump_history = false;
+  // Machine crashes also for appendfsync no, whose "durable" means only "reached the OS": shows
+  // the sequence-number reuse hazard (docs/simulation.md); off in every sweep.
+  bool machine_crash_with_no = false;  // SimResult::detail gets every event  // events shown for the failing key
   std::string rerun;  // the command line that reproduces this run (printed on failure)
 };
 
@@ -80,6 +83,7 @@ class Simulation {
   void Swizzle();
   void Heal();
   bool SameOps();
+  std::string ReplicaStates();
   bool Converged();
   std::optional<Failure> Divergence();
   std::optional<Failure> ExpiredKeysLeft();
