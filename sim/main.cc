@@ -5,6 +5,7 @@
 //   --nodes N --ops K --faults all|none|kind,kind  the shape; --mutate NAME injects a known bug
 //
 // Exit status: 0 if every seed passed, 1 if any failed, 2 on bad flags.
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -43,6 +44,8 @@ ABSL_FLAG(bool, machine_crash_with_no, false,
           "docs/simulation.md)");
 ABSL_FLAG(bool, require_coverage, false,
           "a sweep fails unless every fault kind it allows fired and every command family ran");
+ABSL_FLAG(int, seed_timeout, 0,
+          "in a sweep, a seed still running after this many seconds of CPU fails (0: no limit)");
 ABSL_FLAG(bool, stop_on_failure, false, "in a sweep, start no new seeds after a failure");
 
 namespace cordis::sim {
@@ -154,6 +157,7 @@ struct Child {
   FILE* out;
   bool done = false;
   bool ok = false;
+  int signal = 0;
 };
 
 // Each seed runs in a forked process writing to its own temporary file, so a CHECK abort fails
@@ -177,8 +181,12 @@ int Sweep(uint64_t first, uint64_t last, const FaultSelection& faults) {
       while ((n = std::fread(buf, 1, sizeof(buf), c.out)) > 0) text.append(buf, n);
       std::fclose(c.out);
       coverage.Add(text.substr(0, text.find('\n')));
-      if (!c.ok && text.find("FAIL seed") == std::string::npos)
-        StrAppend(&text, "FAIL seed ", c.seed, ": the run died\nrerun: ", Rerun(c.seed), "\n");
+      if (!c.ok && text.find("FAIL seed") == std::string::npos) {
+        StrAppend(&text, "FAIL seed ", c.seed, ": ",
+                  c.signal == SIGXCPU ? "ran out of --seed_timeout CPU seconds" : "the run died",
+                  c.signal != 0 ? StrCat(" (signal ", c.signal, ")") : "", "\nrerun: ", Rerun(c.seed),
+                  "\n");
+      }
       std::fwrite(text.data(), 1, text.size(), stdout);
       std::fflush(stdout);
     }
@@ -196,6 +204,11 @@ int Sweep(uint64_t first, uint64_t last, const FaultSelection& faults) {
       if (pid == 0) {
         dup2(fileno(out), 1);
         dup2(fileno(out), 2);
+        // A run that blows up (state growing without bound) must not hang the sweep.
+        if (int limit = absl::GetFlag(FLAGS_seed_timeout); limit > 0) {
+          rlimit cpu{static_cast<rlim_t>(limit), static_cast<rlim_t>(limit) + 5};
+          setrlimit(RLIMIT_CPU, &cpu);
+        }
         bool ok = RunSeed(next_seed, faults);
         std::fflush(stdout);
         _exit(ok ? 0 : 1);
@@ -212,6 +225,7 @@ int Sweep(uint64_t first, uint64_t last, const FaultSelection& faults) {
       if (c.pid != pid || c.done) continue;
       c.done = true;
       c.ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+      if (WIFSIGNALED(status)) c.signal = WTERMSIG(status);
       if (!c.ok) {
         ++failed;
         failed_seeds.push_back(c.seed);
