@@ -152,9 +152,9 @@ struct Coverage {
 };
 
 struct Child {
-  uint64_t seed;
-  pid_t pid;
-  FILE* out;
+  uint64_t seed = 0;
+  pid_t pid = 0;
+  FILE* out = nullptr;
   bool done = false;
   bool ok = false;
   int signal = 0;
@@ -162,59 +162,74 @@ struct Child {
 
 // Each seed runs in a forked process writing to its own temporary file, so a CHECK abort fails
 // that seed only; results print in seed order.
+// Forks a process that runs one seed with its output going to a temporary file.
+bool StartChild(uint64_t seed, const FaultSelection& faults, Child* child) {
+  FILE* out = std::tmpfile();
+  if (out == nullptr) {
+    std::perror("tmpfile");
+    return false;
+  }
+  std::fflush(stdout);
+  pid_t pid = fork();
+  if (pid < 0) {
+    std::perror("fork");
+    return false;
+  }
+  if (pid == 0) {
+    dup2(fileno(out), 1);
+    dup2(fileno(out), 2);
+    // A run that blows up (state growing without bound) must not hang the sweep.
+    if (int limit = absl::GetFlag(FLAGS_seed_timeout); limit > 0) {
+      rlimit cpu{static_cast<rlim_t>(limit), static_cast<rlim_t>(limit) + 5};
+      setrlimit(RLIMIT_CPU, &cpu);
+    }
+    bool ok = RunSeed(seed, faults);
+    std::fflush(stdout);
+    _exit(ok ? 0 : 1);
+  }
+  *child = Child{seed, pid, out};
+  return true;
+}
+
+// What a finished child printed, plus a failure line if it died without printing one.
+std::string ChildOutput(Child& c) {
+  std::rewind(c.out);
+  char buf[4096];
+  size_t n;
+  std::string text;
+  while ((n = std::fread(buf, 1, sizeof(buf), c.out)) > 0) text.append(buf, n);
+  std::fclose(c.out);
+  if (!c.ok && text.find("FAIL seed") == std::string::npos) {
+    StrAppend(&text, "FAIL seed ", c.seed, ": ",
+              c.signal == SIGXCPU ? "ran out of --seed_timeout CPU seconds" : "the run died",
+              c.signal != 0 ? StrCat(" (signal ", c.signal, ")") : "", "\nrerun: ", Rerun(c.seed),
+              "\n");
+  }
+  return text;
+}
+
 int Sweep(uint64_t first, uint64_t last, const FaultSelection& faults) {
   int jobs = absl::GetFlag(FLAGS_jobs);
   if (jobs <= 0) jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::vector<Child> children;
   size_t next_print = 0, running = 0;
   uint64_t next_seed = first;
-  int failed = 0;
-  std::vector<uint64_t> failed_seeds;
+  std::vector<uint64_t> failed;
   Coverage coverage;
   auto print_ready = [&] {
     while (next_print < children.size() && children[next_print].done) {
-      Child& c = children[next_print++];
-      std::rewind(c.out);
-      char buf[4096];
-      size_t n;
-      std::string text;
-      while ((n = std::fread(buf, 1, sizeof(buf), c.out)) > 0) text.append(buf, n);
-      std::fclose(c.out);
+      std::string text = ChildOutput(children[next_print++]);
       coverage.Add(text.substr(0, text.find('\n')));
-      if (!c.ok && text.find("FAIL seed") == std::string::npos) {
-        StrAppend(&text, "FAIL seed ", c.seed, ": ",
-                  c.signal == SIGXCPU ? "ran out of --seed_timeout CPU seconds" : "the run died",
-                  c.signal != 0 ? StrCat(" (signal ", c.signal, ")") : "", "\nrerun: ", Rerun(c.seed),
-                  "\n");
-      }
       std::fwrite(text.data(), 1, text.size(), stdout);
       std::fflush(stdout);
     }
   };
   while (next_seed <= last || running > 0) {
-    bool stop = absl::GetFlag(FLAGS_stop_on_failure) && failed > 0;
+    bool stop = absl::GetFlag(FLAGS_stop_on_failure) && !failed.empty();
     if (next_seed <= last && !stop && running < static_cast<size_t>(jobs)) {
-      FILE* out = std::tmpfile();
-      if (out == nullptr) {
-        std::perror("tmpfile");
-        return 2;
-      }
-      std::fflush(stdout);
-      pid_t pid = fork();
-      if (pid == 0) {
-        dup2(fileno(out), 1);
-        dup2(fileno(out), 2);
-        // A run that blows up (state growing without bound) must not hang the sweep.
-        if (int limit = absl::GetFlag(FLAGS_seed_timeout); limit > 0) {
-          rlimit cpu{static_cast<rlim_t>(limit), static_cast<rlim_t>(limit) + 5};
-          setrlimit(RLIMIT_CPU, &cpu);
-        }
-        bool ok = RunSeed(next_seed, faults);
-        std::fflush(stdout);
-        _exit(ok ? 0 : 1);
-      }
-      children.push_back(Child{next_seed, pid, out});
-      ++next_seed;
+      Child c;
+      if (!StartChild(next_seed++, faults, &c)) return 2;
+      children.push_back(c);
       ++running;
       continue;
     }
@@ -226,21 +241,18 @@ int Sweep(uint64_t first, uint64_t last, const FaultSelection& faults) {
       c.done = true;
       c.ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
       if (WIFSIGNALED(status)) c.signal = WTERMSIG(status);
-      if (!c.ok) {
-        ++failed;
-        failed_seeds.push_back(c.seed);
-      }
+      if (!c.ok) failed.push_back(c.seed);
       --running;
     }
     print_ready();
   }
   print_ready();
-  std::sort(failed_seeds.begin(), failed_seeds.end());
+  std::sort(failed.begin(), failed.end());
   std::string list;
-  for (uint64_t s : failed_seeds) StrAppend(&list, " ", s);
-  std::printf("sweep %llu..%llu: %zu runs, %d failed%s%s\n",
+  for (uint64_t s : failed) StrAppend(&list, " ", s);
+  std::printf("sweep %llu..%llu: %zu runs, %zu failed%s%s\n",
               static_cast<unsigned long long>(first), static_cast<unsigned long long>(last),
-              children.size(), failed, failed ? ":" : "", list.c_str());
+              children.size(), failed.size(), failed.empty() ? "" : ":", list.c_str());
   std::string cov;
   bool covered = coverage.Report(faults, &cov);
   std::fputs(cov.c_str(), stdout);
@@ -248,7 +260,7 @@ int Sweep(uint64_t first, uint64_t last, const FaultSelection& faults) {
     std::printf("FAIL: the sweep did not cover everything it should (--require_coverage)\n");
     return 1;
   }
-  return failed == 0 ? 0 : 1;
+  return failed.empty() ? 0 : 1;
 }
 
 int Main(int argc, char** argv) {

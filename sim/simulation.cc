@@ -607,42 +607,7 @@ SimResult Simulation::Run() {
   // Safety phase: until the last request is issued (which schedules Heal).
   while (!healing_ && !failure_ && queue_.RunOne()) {
   }
-  // Liveness phase: converge within the budget.
-  bool converged = false;
-  // Anti-entropy ships one batch per Have round (at most 200 ms apart here), so with tiny
-  // batches catching up on the partition's backlog takes proportionally longer.
-  int64_t budget_us = kLivenessBudgetUs;
-  if (plan_.is_on(Fault::kTinyBatch)) budget_us += issued_ * 2 / kMinTinyBatch * 200 * kMs;
-  int64_t same_ops_since_us = -1;
-  while (!failure_ && queue_.now_us() - heal_at_us_ < budget_us) {
-    queue_.RunUntil(queue_.now_us() + 100 * kMs, [this] { return failure_.has_value(); });
-    if (failure_) break;
-    if (Converged()) {
-      converged = true;
-      break;
-    }
-    // Replicas that applied exactly the same ops must hold the same state: a difference that
-    // lasts is a safety bug, no need to wait out the budget.
-    if (!SameOps()) {
-      same_ops_since_us = -1;
-    } else if (same_ops_since_us < 0) {
-      same_ops_since_us = queue_.now_us();
-    } else if (queue_.now_us() - same_ops_since_us >= kSec) {
-      std::optional<Failure> d = Divergence();
-      if (d) {
-        d->what = StrCat("replicas applied the same ops but hold different state: ", d->what,
-                         ReplicaStates());
-        Fail(*d);
-      }
-    }
-  }
-  if (!failure_ && !converged) {
-    std::optional<Failure> d = Divergence();
-    Failure f = d ? *d : Failure{"replicas did not reach the same version vector"};
-    f.what = StrCat("no convergence within ", budget_us / kSec, "s of healing: ", f.what);
-    f.what += ReplicaStates();
-    Fail(f);
-  }
+  if (!failure_) LivenessPhase();
   // Let deadlines that skewed clocks have not reached yet pass everywhere, then check.
   if (!failure_) {
     queue_.RunUntil(queue_.now_us() + 8 * kSec, [this] { return failure_.has_value(); });
@@ -662,13 +627,50 @@ SimResult Simulation::Run() {
     };
     if (auto f = CheckOracles(history_, now_ms, query)) Fail(*f);
   }
+  return Result();
+}
+
+// After healing, every replica must converge within the budget.
+void Simulation::LivenessPhase() {
+  // Anti-entropy ships one batch per Have round (at most 200 ms apart here), so with tiny
+  // batches catching up on the partition's backlog takes proportionally longer.
+  int64_t budget_us = kLivenessBudgetUs;
+  if (plan_.is_on(Fault::kTinyBatch)) budget_us += issued_ * 2 / kMinTinyBatch * 200 * kMs;
+  int64_t same_ops_since_us = -1;
+  while (!failure_ && queue_.now_us() - heal_at_us_ < budget_us) {
+    queue_.RunUntil(queue_.now_us() + 100 * kMs, [this] { return failure_.has_value(); });
+    if (failure_ || Converged()) return;
+    // Replicas that applied exactly the same ops must hold the same state: a difference that
+    // lasts is a safety bug, no need to wait out the budget.
+    if (!SameOps()) {
+      same_ops_since_us = -1;
+    } else if (same_ops_since_us < 0) {
+      same_ops_since_us = queue_.now_us();
+    } else if (queue_.now_us() - same_ops_since_us >= kSec) {
+      std::optional<Failure> d = Divergence();
+      if (d) {
+        d->what = StrCat("replicas applied the same ops but hold different state: ", d->what,
+                         ReplicaStates());
+        Fail(*d);
+      }
+    }
+  }
+  if (failure_) return;
+  std::optional<Failure> d = Divergence();
+  Failure f = d ? *d : Failure{"replicas did not reach the same version vector"};
+  f.what = StrCat("no convergence within ", budget_us / kSec, "s of healing: ", f.what,
+                  ReplicaStates());
+  Fail(f);
+}
+
+SimResult Simulation::Result() const {
   SimResult res;
   res.ok = !failure_;
   if (opts_.dump_history) res.detail = history_.Tail(history_.entries().size());
   res.summary = Summary(res.ok ? "PASS" : "FAIL");
   if (!res.ok) {
     res.detail += StrCat("FAIL seed ", opts_.seed, ": ", failure_->what, "\nrerun: ", opts_.rerun,
-                        "\n");
+                         "\n");
     if (!failure_->key.empty()) {
       StrAppend(&res.detail, "trace of db", failure_->db, " key ", failure_->key, ":\n",
                 history_.Trace(failure_->db, failure_->key, opts_.trace_lines));

@@ -66,6 +66,8 @@ class Simulation {
   };
 
   void Setup();
+  void LivenessPhase();
+  SimResult Result() const;
   void StartNode(int i);
   void CrashNode(int i);
   void AfterBatch(int i, bool client);
