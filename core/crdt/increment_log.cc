@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "core/base/check.h"
+#include "core/base/mutation.h"
 #include "core/crdt/lww_string.h"
 
 namespace cordis {
@@ -25,6 +26,10 @@ bool Before(const IncrementLog::Entry& a, uint64_t rank, const Dot& dot) {
 
 void IncrementLog::Add(const Op& op, bool is_float, int64_t i, long double f) {
   uint64_t rank = Rank(*op.ctx);
+  if (Mutated(Mutation::kCounterDropsRemote) &&
+      std::any_of(pending_.begin(), pending_.end(),
+                  [&](const Entry& e) { return !op.ctx->Covers(e.dot); }))
+    return;  // the injected bug: a concurrent increment is lost
   // Causal stability: whatever arrives after a fold has seen the folded increments.
   if (folded_) CHECK_GT(rank, folded_rank_);
   auto it = std::lower_bound(pending_.begin(), pending_.end(), op.dot,

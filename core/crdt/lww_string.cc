@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "core/base/mutation.h"
 #include "core/base/strings.h"
 
 namespace cordis {
@@ -56,8 +57,12 @@ size_t StringValue::MemoryBytes() const {
 
 const StringValue::Reg* StringValue::Winner() const {
   const Reg* best = nullptr;
-  for (const Reg& r : regs_)
-    if (best == nullptr || r.stamp() > best->stamp()) best = &r;
+  const bool ignore_replica = Mutated(Mutation::kLwwTieIgnoresReplica);
+  for (const Reg& r : regs_) {
+    bool greater = ignore_replica ? best == nullptr || r.hlc > best->hlc
+                                  : best == nullptr || r.stamp() > best->stamp();
+    if (greater) best = &r;
+  }
   return best;
 }
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/base/check.h"
+#include "core/base/mutation.h"
 #include "core/base/strings.h"
 
 namespace cordis {
@@ -64,7 +65,9 @@ void SetValue::Apply(const delta::SetAdd& d, const Op& op) {
 void SetValue::Apply(const delta::SetRemove& d, const Op& op) {
   for (std::string_view m : d.members) {
     Node* n = dict_.Find(m);
-    if (n == nullptr || !DropObserved(n, *op.ctx)) continue;
+    if (n == nullptr) continue;
+    // The injected bug removes the member whatever the remover had seen.
+    if (!Mutated(Mutation::kOrSetRemoveIgnoresCtx) && !DropObserved(n, *op.ctx)) continue;
     dict_.Remove(n);
     FreeNode(n);
   }

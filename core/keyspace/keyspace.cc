@@ -9,6 +9,18 @@
 #include "core/keyspace/value_dispatch.h"
 
 namespace cordis {
+namespace {
+
+// Puts the key's effective deadline on the wheel. A key expires once the clock passes its
+// deadline (IsExpired: now > at), so the wheel entry is due at at + 1: an entry due at `at` itself
+// would be popped while the key is still alive and then be gone for good (found by the simulator).
+// Stale wheel entries are harmless: Node::Tick checks IsExpired before deleting.
+void ScheduleDeadline(TimingWheel& wheel, std::string_view key, const ExpiryState& st) {
+  int64_t at = st.Effective();
+  if (at != kPersistMs) wheel.Schedule(key, at + 1);
+}
+
+}  // namespace
 
 int64_t ExpiryState::Effective() const {
   int64_t best = entries.empty() ? kPersistMs : entries.front().second;
@@ -95,7 +107,10 @@ void Keyspace::RemoveObserved(KeyEntry* e, const VersionVector& ctx, bool keep_t
   }
   if (!keep_ttl && e->has_expiry) {
     auto& st = expiries_.at(e);
-    EraseIf(st.entries, [&](const auto& x) { return ctx.Covers(x.first); });
+    // Dropping the latest deadline can leave an earlier one in force, which the wheel may have
+    // passed already (it was not the key's deadline then): schedule the new effective one.
+    if (EraseIf(st.entries, [&](const auto& x) { return ctx.Covers(x.first); }) > 0)
+      ScheduleDeadline(wheel_, e->key(), st);
   }
 }
 
@@ -106,8 +121,7 @@ void Keyspace::ApplyExpiry(KeyEntry* e, const Op& op) {
   // the greatest deadline wins (PERSIST counts as infinitely late).
   EraseIf(st.entries, [&](const auto& x) { return op.ctx->Covers(x.first); });
   st.entries.emplace_back(op.dot, *op.expire);
-  int64_t at = st.Effective();
-  if (at != kPersistMs) wheel_.Schedule(e->key(), at);
+  ScheduleDeadline(wheel_, e->key(), st);
 }
 
 void Keyspace::ResolveVisible(KeyEntry* e, const VersionVector& stable) {
@@ -288,9 +302,8 @@ absl::Status Keyspace::InsertDecoded(std::string_view key,
   }
   if (!expiry.entries.empty()) {
     e->has_expiry = true;
-    int64_t at = expiry.Effective();
     expiries_[e] = std::move(expiry);
-    if (at != kPersistMs) wheel_.Schedule(e->key(), at);
+    ScheduleDeadline(wheel_, e->key(), expiries_[e]);
   }
   for (const Dot& d : unstable_writes) gc_queue_.emplace_back(std::string(key), d);
   e->unstable_writes = static_cast<uint32_t>(unstable_writes.size());

@@ -3,12 +3,24 @@
 // driver carries the messages and calls ReplicationTick/FlushReplication.
 #include <algorithm>
 
+#include "core/base/mutation.h"
 #include "core/base/strings.h"
 #include "core/server/node.h"
 #include "core/snapshot/snapshot.h"
 #include "core/snapshot/state_join.h"
 
 namespace cordis {
+namespace {
+
+// Causal delivery (VersionVector::CanDeliver), or, with the injected kCausalDeliversEarly bug,
+// only "the origin's next op".
+bool Deliverable(const VersionVector& vv, const DecodedOp& d) {
+  if (Mutated(Mutation::kCausalDeliversEarly)) [[unlikely]]
+    return vv.Get(d.op.dot.replica) + 1 == d.op.dot.seq;
+  return vv.CanDeliver(d.op.dot, d.ctx);
+}
+
+}  // namespace
 
 void Node::AddMember(ReplicaId r) {
   CHECK_NE(r, 0u);
@@ -30,9 +42,7 @@ std::vector<Outgoing> Node::TakeOutbox() {
   return out;
 }
 
-void Node::Log(const Op& op) {
-  pb::Op record;
-  EncodeOp(op, &record);
+void Node::Log(pb::Op record) {
   oplog_.Append(std::move(record));
   while (oplog_.size() > opts_.replication.max_log_entries) oplog_.DropOldest();
 }
@@ -122,6 +132,15 @@ absl::Status Node::OnOps(ReplicaId from, const pb::OpBatch& batch) {
       continue;
     }
     if (pending_.size() >= opts_.replication.max_pending_ops) {
+      // A full buffer must not stop an op that can be applied now: if the buffer holds only ops
+      // waiting for others, dropping every arrival would wait forever (found by the simulator,
+      // small_buffer). Anti-entropy sends each peer's log in causal order, so the next op it
+      // needs always arrives deliverable.
+      if (Deliverable(vv_, *d)) {
+        ApplyRemote(*d);
+        DrainPending();
+        continue;
+      }
       ++stats_.remote_ops_dropped;
       continue;
     }
@@ -143,7 +162,7 @@ void Node::DrainPending() {
         pending_.erase(pending_.begin() + i);
         continue;
       }
-      if (vv_.CanDeliver(d.op.dot, d.ctx)) {
+      if (Deliverable(vv_, d)) {
         std::unique_ptr<DecodedOp> owned = std::move(pending_[i]);
         pending_.erase(pending_.begin() + i);
         ApplyRemote(*owned);
@@ -157,10 +176,11 @@ void Node::DrainPending() {
 
 void Node::ApplyRemote(const DecodedOp& d) {
   const Op& op = d.op;
-  CHECK(vv_.CanDeliver(op.dot, d.ctx));
+  CHECK(Deliverable(vv_, d));
   clock_.Observe(op.stamp.hlc);
   dbs_[op.db]->Apply(op, stable_);
   blocked_.Touch(op.db, op.key);
+  if (opts_.persistence != nullptr) opts_.persistence->Append(d.record);
   oplog_.Append(d.record);
   while (oplog_.size() > opts_.replication.max_log_entries) oplog_.DropOldest();
   vv_.Raise(op.dot.replica, op.dot.seq);
@@ -193,6 +213,7 @@ void Node::SendOps(ReplicaId to, PeerState& peer, bool own_only) {
   for (; pos < oplog_.end(); ++pos) {
     const pb::Op& rec = oplog_.at(pos);
     Dot dot{rec.origin(), rec.seq()};
+    if (!OwnOpDurable(dot)) break;  // resume here once MarkDurable covers it
     if (peer.sent.Covers(dot)) continue;
     if (own_only && dot.replica != opts_.replica_id) continue;
     // Only a contiguous next op can be delivered by the peer; anything else waits for a Have.
@@ -212,6 +233,7 @@ void Node::SendSnapshot(ReplicaId to, PeerState& peer, int64_t now_ms) {
   if (peer.last_snapshot_ms >= 0 &&
       now_ms - peer.last_snapshot_ms < opts_.replication.snapshot_retry_ms)
     return;
+  if (durable_seq() < vv_.Get(opts_.replica_id)) return;  // not before our own ops are durable
   peer.last_snapshot_ms = now_ms;
   pb::PeerMessage msg;
   msg.set_from(opts_.replica_id);
@@ -269,6 +291,7 @@ absl::Status Node::OnSnapshot(ReplicaId from, const pb::Snapshot& snap) {
   oplog_.RaiseFloor(svv);
   for (auto& [r, peer] : peers_) peer.cursor = peer.push_cursor = oplog_.begin();
   RecomputeStable();
+  if (opts_.persistence != nullptr) opts_.persistence->StateReplaced();
   DrainPending();
   ++stats_.snapshots_installed;
   return absl::OkStatus();

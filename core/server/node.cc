@@ -153,7 +153,12 @@ void Node::Commit(const Op& op) {
   if (!replicating()) stable_.Raise(opts_.replica_id, op.dot.seq);
   dbs_[op.db]->Apply(op, stable_);
   blocked_.Touch(op.db, op.key);
-  if (replicating()) Log(op);
+  if (replicating() || opts_.persistence != nullptr) {
+    pb::Op record;
+    EncodeOp(op, &record);
+    if (opts_.persistence != nullptr) opts_.persistence->Append(record);
+    if (replicating()) Log(std::move(record));
+  }
   vv_.Raise(opts_.replica_id, op.dot.seq);
   ++stats_.ops_applied;
 }

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "core/base/prng.h"
 #include "core/clock/hlc.h"
 #include "core/crdt/version_vector.h"
@@ -20,6 +21,7 @@
 #include "core/server/blocked_clients.h"
 #include "core/server/command.h"
 #include "core/server/host_info.h"
+#include "core/server/persistence_sink.h"
 #include "core/server/session.h"
 
 namespace cordis {
@@ -43,6 +45,9 @@ struct NodeOptions {
   HostInfo* host = nullptr;
   int64_t start_us = 0;
   ReplicationOptions replication;
+  // Durability (core/storage): null keeps everything in memory, and every own op counts as
+  // durable at once.
+  PersistenceSink* persistence = nullptr;
 };
 
 struct NodeStats {
@@ -145,6 +150,22 @@ class Node {
   // MONITOR (core/server/node_monitor.cc): s receives every command run from now on.
   void AddMonitor(Session* s);
 
+  // --- Durability (core/server/node_durability.cc) ---
+  // The driver made our own ops up to `seq` durable: they may now be sent to peers. An own op is
+  // never shipped (ops or snapshot) before it is durable here, or a crash that lost it would let
+  // this node reuse a sequence number its peers already hold for a different op.
+  void MarkDurable(uint64_t seq);
+  // The highest own sequence number that is durable (all of them without persistence).
+  uint64_t durable_seq() const;
+  // The whole state (every database, the version vector, the clock) as a snapshot message.
+  void EncodeSnapshot(pb::Snapshot* out) const;
+  // Recovery, on a fresh node before any command or peer message: installs a snapshot read from
+  // disk (it must be this replica's), then replays logged records in their original order.
+  // ReplayOp returns false for a record the state already covers. Neither calls the
+  // persistence sink: what they restore is already on disk.
+  absl::Status LoadSnapshot(const pb::Snapshot& snap);
+  absl::StatusOr<bool> ReplayOp(const pb::Op& record);
+
   // SHUTDOWN asks the driver to stop the server after this batch.
   void RequestShutdown() { shutdown_requested_ = true; }
   bool shutdown_requested() const { return shutdown_requested_; }
@@ -183,7 +204,10 @@ class Node {
   void SendSnapshot(ReplicaId to, PeerState& peer, int64_t now_ms);
   bool NeedsSnapshot(const PeerState& peer) const;
   void RecomputeStable();
-  void Log(const Op& op);
+  void Log(pb::Op record);
+  bool OwnOpDurable(const Dot& dot) const {
+    return dot.replica != opts_.replica_id || dot.seq <= durable_seq();
+  }
 
   NodeOptions opts_;
   Prng rng_;
@@ -201,6 +225,7 @@ class Node {
   std::vector<ReplicaId> members_;
   std::map<ReplicaId, PeerState> peers_;
   Oplog oplog_;
+  uint64_t durable_seq_ = 0;  // own ops up to here are durable (with persistence configured)
   std::vector<std::unique_ptr<DecodedOp>> pending_;
   std::vector<Outgoing> outbox_;
   std::vector<std::string> due_scratch_;

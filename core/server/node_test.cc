@@ -81,6 +81,30 @@ TEST_F(NodeTest, ExpiryIsLazyAndActive) {
   EXPECT_EQ(node_.stats().expired_keys, 2u);
 }
 
+// A tick that lands exactly on the deadline (the key is not expired yet: it expires once the clock
+// passes the deadline) must not lose the key's wheel entry: the next tick deletes it without any
+// client touching it. Found by the simulator (seed 86: an expired key outlived the run).
+TEST_F(NodeTest, TickExactlyAtTheDeadlineStillExpiresLater) {
+  Send("SET k v PX 100\r\n");
+  Advance(100);
+  EXPECT_EQ(node_.db(0).entry_count(), 1u);
+  Advance(1);
+  EXPECT_EQ(node_.db(0).entry_count(), 0u);
+  EXPECT_EQ(node_.stats().expired_keys, 1u);
+}
+
+// After the clock steps back, a key whose deadline the wheel had already passed still expires
+// when the clock passes it again.
+TEST_F(NodeTest, ExpiryAfterTheClockStepsBack) {
+  Advance(1000);
+  now_us_ -= 900'000;  // the clock steps back 900 ms
+  Send("SET k v PX 200\r\n");  // deadline 300 ms after the step, before the wheel's time
+  Advance(150);
+  EXPECT_EQ(node_.db(0).entry_count(), 1u);
+  Advance(1000);
+  EXPECT_EQ(node_.db(0).entry_count(), 0u);
+}
+
 TEST_F(NodeTest, PersistAndKeepTtl) {
   Send("SET k v EX 100\r\n");
   EXPECT_EQ(Send("TTL k\r\n"), ":100\r\n");

@@ -1,0 +1,14 @@
+// CRC32C (Castagnoli, reflected polynomial 0x82F63B78), as iSCSI, ext4 and LevelDB use it.
+// Written by hand with a byte table: Debian's Abseil ships no absl/crc.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace cordis {
+
+// Extends `crc` (the CRC32C of earlier bytes, 0 for none) over `data`.
+uint32_t Crc32cExtend(uint32_t crc, std::string_view data);
+inline uint32_t Crc32c(std::string_view data) { return Crc32cExtend(0, data); }
+
+}  // namespace cordis
