@@ -71,12 +71,22 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (total == 0) return Read();
     server_.node().ProcessInput(session_, Server::NowUs());
     if (server_.node().shutdown_requested()) server_.RequestShutdown();
+    if (server_.HoldReplies(this)) return;  // FinishBatch runs once the writes are durable
+    FinishBatch();
+  }
+
+ public:
+  // Sends the batch's replies, or waits for more input.
+  void FinishBatch() {
+    if (closed_) return;
     if (session_->output.empty()) {
       if (session_->close_after_reply) return Close();
       return Read();
     }
     Write();
   }
+
+ private:
 
   void Write() {
     writing_ = true;
@@ -159,7 +169,16 @@ absl::Status Server::Start() {
   nopts.seed = static_cast<uint64_t>(NowUs()) ^ (static_cast<uint64_t>(getpid()) << 32);
   nopts.host = host_.get();
   nopts.start_us = NowUs();
+  if (opts_.persistence != nullptr) {
+    persistence_ = std::make_unique<Persistence>(*opts_.persistence, opts_.replica_id);
+    if (absl::Status st = persistence_->Open(); !st.ok()) return st;
+    nopts.persistence = persistence_->sink();
+    nopts.persistence_control = persistence_.get();
+  }
   node_ = std::make_unique<Node>(nopts);
+  if (persistence_ != nullptr) {
+    if (absl::Status st = persistence_->Recover(node_.get()); !st.ok()) return st;
+  }
   node_->config()["port"] = std::to_string(port_);
   node_->config()["bind"] = opts_.bind;
   node_->config()["dir"] = opts_.dir;
@@ -197,15 +216,44 @@ void Server::ScheduleTick() {
   tick_timer_.async_wait([this](const asio::error_code& ec) {
     if (ec || stopping_) return;
     node_->Tick(NowUs());
+    if (persistence_ != nullptr) {
+      persistence_->Tick();
+      node_->FlushReplication();  // own ops that just became durable may leave now
+    }
     ScheduleTick();
   });
 }
 
 void Server::Forget(Connection* c) { connections_.erase(c); }
 
+bool Server::HoldReplies(Connection* c) {
+  if (persistence_ == nullptr || !persistence_->ReplyMustWait()) return false;
+  held_.push_back(connections_.at(c));
+  if (!commit_posted_) {
+    commit_posted_ = true;
+    // Runs after the handlers already ready in this loop pass: their writes share the commit.
+    asio::post(io_, [this] { CommitHeld(); });
+  }
+  return true;
+}
+
+void Server::CommitHeld() {
+  commit_posted_ = false;
+  if (persistence_ == nullptr) return;
+  persistence_->Commit();
+  node_->FlushReplication();
+  std::vector<std::shared_ptr<Connection>> held;
+  held.swap(held_);
+  for (auto& c : held) c->FinishBatch();
+}
+
 void Server::Shutdown() {
   if (stopping_) return;
   stopping_ = true;
+  if (persistence_ != nullptr) {
+    CommitHeld();
+    persistence_->Shutdown();
+  }
   spdlog::info("Shutting down: closing the listener and {} client connection(s)",
                connections_.size());
   asio::error_code ec;

@@ -13,6 +13,7 @@
 #include "absl/status/status.h"
 #include "core/server/node.h"
 #include "prod/os_host_info.h"
+#include "prod/persistence.h"
 
 namespace cordis::prod {
 
@@ -23,6 +24,7 @@ struct ServerOptions {
   ReplicaId replica_id = 1;
   std::string executable;
   std::string enable_debug_command = "no";
+  std::shared_ptr<const PersistenceOptions> persistence;  // null: data in memory only
 };
 
 class Connection;
@@ -43,6 +45,9 @@ class Server {
 
   Node& node() { return *node_; }
   void Forget(Connection* c);
+  // Group commit: true if c's replies must wait until the log covers this loop pass's writes;
+  // the server then calls c->FinishBatch() after one write (and fsync) for all of them.
+  bool HoldReplies(Connection* c);
   // One read buffer shared by every connection (the loop is single-threaded).
   std::vector<char>& read_buffer() { return read_buffer_; }
   static int64_t NowUs();
@@ -50,11 +55,15 @@ class Server {
  private:
   void Accept();
   void ScheduleTick();
+  void CommitHeld();
 
   asio::io_context& io_;
   ServerOptions opts_;
   std::unique_ptr<OsHostInfo> host_;
+  std::unique_ptr<Persistence> persistence_;  // declared before node_: outlives it
   std::unique_ptr<Node> node_;
+  std::vector<std::shared_ptr<Connection>> held_;  // replies waiting for CommitHeld
+  bool commit_posted_ = false;
   asio::ip::tcp::acceptor acceptor_;
   asio::steady_timer tick_timer_;
   asio::signal_set signals_;

@@ -117,5 +117,6 @@ void RegisterHashCommands(CommandTable& t);
 void RegisterZsetCommands(CommandTable& t);
 void RegisterTransactionCommands(CommandTable& t);
 void RegisterDebugCommands(CommandTable& t);
+void RegisterPersistenceCommands(CommandTable& t);
 
 }  // namespace cordis

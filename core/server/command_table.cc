@@ -17,6 +17,7 @@ CommandTable::CommandTable() {
   RegisterZsetCommands(*this);
   RegisterTransactionCommands(*this);
   RegisterDebugCommands(*this);
+  RegisterPersistenceCommands(*this);
 }
 
 void CommandTable::Add(const CommandSpec& spec) {

@@ -20,6 +20,7 @@
 #include "core/replication/oplog.h"
 #include "core/server/command.h"
 #include "core/server/host_info.h"
+#include "core/server/persistence_control.h"
 #include "core/server/persistence_sink.h"
 #include "core/server/session.h"
 
@@ -47,6 +48,8 @@ struct NodeOptions {
   // Durability (core/storage): null keeps everything in memory, and every own op counts as
   // durable at once.
   PersistenceSink* persistence = nullptr;
+  // SAVE/BGSAVE/LASTSAVE/INFO persistence; null: persistence is off.
+  PersistenceControl* persistence_control = nullptr;
 };
 
 struct NodeStats {
@@ -98,6 +101,7 @@ class Node {
   ReplicaId replica_id() const { return opts_.replica_id; }
   const VersionVector& version_vector() const { return vv_; }
   HostInfo* host() const { return opts_.host; }
+  PersistenceControl* persistence_control() const { return opts_.persistence_control; }
   NodeStats& stats() { return stats_; }
   int64_t start_us() const { return opts_.start_us; }
   const std::map<uint64_t, std::unique_ptr<Session>>& sessions() const { return sessions_; }
