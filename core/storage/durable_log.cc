@@ -20,10 +20,13 @@ absl::Status DurableLog::Start(Node* node, const RecoveryReport& recovered, int6
 }
 
 void DurableLog::Append(const pb::Op& record) {
+  ++changes_since_snapshot_;
+  // After a state replacement the log no longer applies to what is on disk: these records are
+  // covered by the snapshot the next Flush writes, and must not follow the old segments.
+  if (snapshot_needed_) return;
   writer_.Append(record);
   if (record.origin() == replica_) appended_own_ = record.seq();
   unsynced_records_ = true;
-  ++changes_since_snapshot_;
 }
 
 absl::Status DurableLog::Flush(int64_t now_unix_ms) {
@@ -70,7 +73,8 @@ absl::Status DurableLog::WriteSnapshot(int64_t now_unix_ms) {
   if (!info.ok()) return info.status();
   snapshot_needed_ = false;
   // The snapshot holds every op applied so far, own ones included: all durable now.
-  node_->MarkDurable(node_->version_vector().Get(replica_));
+  appended_own_ = flushed_own_ = synced_own_ = node_->version_vector().Get(replica_);
+  node_->MarkDurable(synced_own_);
   return FinishSnapshot(*number, info->bytes, now_unix_ms);
 }
 
