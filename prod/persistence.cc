@@ -61,6 +61,7 @@ absl::Status Persistence::Recover(Node* node) {
   if (absl::Status st = log_->Start(node, *report, NowMs()); !st.ok()) return st;
   base_size_ = log_->snapshot_bytes() + log_->log_bytes();
   last_fsync_ms_ = NowMs();
+  PublishConfig();
   spdlog::info(
       "Recovered from {}: snapshot {} ({} bytes), {} records replayed from {} segment(s) "
       "({} bytes) in {} ms; next own sequence number {}; appendfsync {}",
@@ -271,6 +272,59 @@ void Persistence::AppendInfo(std::string* out) const {
   Line(out, "latest_fork_usec", latest_fork_usec_);
   Line(out, "appendfsync", FsyncPolicyName(opts_.fsync));
   Line(out, "oplog_durable_seq", node_ == nullptr ? 0 : node_->durable_seq());
+}
+
+absl::Status Persistence::SetConfig(const std::string& name, const std::string& value,
+                                    bool dry_run) {
+  PersistenceOptions next = opts_;
+  if (name == "appendfsync") {
+    absl::StatusOr<FsyncPolicy> p = ParseFsyncPolicy(value);
+    if (!p.ok()) return absl::InvalidArgumentError("argument must be always, everysec or no");
+    next.fsync = *p;
+  } else if (name == "save") {
+    absl::StatusOr<std::vector<SavePoint>> sp = ParseSavePoints(value);
+    if (!sp.ok()) return absl::InvalidArgumentError("Invalid save parameters");
+    next.save_points = *sp;
+  } else if (name == "auto-aof-rewrite-percentage") {
+    if (value.empty() || value.size() > 9 || value.find_first_not_of("0123456789") != std::string::npos)
+      return absl::InvalidArgumentError("argument must be a non-negative integer");
+    next.auto_rewrite_percentage = std::stoll(value);
+  } else if (name == "auto-aof-rewrite-min-size") {
+    absl::StatusOr<uint64_t> n = ParseMemorySize(value);
+    if (!n.ok()) return absl::InvalidArgumentError("argument must be a memory value");
+    next.auto_rewrite_min_size = *n;
+  } else if (name == "appendonly") {
+    if (ToLower(value) != "yes")
+      return absl::InvalidArgumentError(
+          "persistence cannot be turned off while running (restart with --appendonly no)");
+  } else if (name == "dir") {
+    if (value != opts_.dir)
+      return absl::InvalidArgumentError("the data directory cannot change while running");
+  } else {
+    return absl::NotFoundError("not a persistence setting");
+  }
+  if (dry_run) return absl::OkStatus();
+  if (next.fsync != opts_.fsync) {
+    Commit();  // what the old policy acknowledged stays as it promised
+    spdlog::info("appendfsync changed from {} to {}", FsyncPolicyName(opts_.fsync),
+                 FsyncPolicyName(next.fsync));
+  }
+  opts_ = std::move(next);
+  PublishConfig();
+  return absl::OkStatus();
+}
+
+void Persistence::PublishConfig() {
+  auto& config = node_->config();
+  config["appendonly"] = "yes";
+  config["appendfsync"] = FsyncPolicyName(opts_.fsync);
+  std::string save;
+  for (const SavePoint& sp : opts_.save_points)
+    StrAppend(&save, save.empty() ? "" : " ", sp.seconds, " ", sp.changes);
+  config["save"] = save;
+  config["auto-aof-rewrite-percentage"] = std::to_string(opts_.auto_rewrite_percentage);
+  config["auto-aof-rewrite-min-size"] = std::to_string(opts_.auto_rewrite_min_size);
+  config["dir"] = opts_.dir;
 }
 
 absl::StatusOr<FsyncPolicy> ParseFsyncPolicy(const std::string& s) {

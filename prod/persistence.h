@@ -71,8 +71,12 @@ class Persistence : public PersistenceControl {
   absl::Status BackgroundSave(bool rewrite) override;
   int64_t LastSaveUnixSeconds() const override { return log_->last_snapshot_unix_ms() / 1000; }
   void AppendInfo(std::string* out) const override;
+  absl::Status SetConfig(const std::string& name, const std::string& value,
+                         bool dry_run) override;
 
  private:
+  // Mirrors the settings into the node's config map (CONFIG GET).
+  void PublishConfig();
   void ReapChild();
   void MaybeStartAutomaticSave();
   [[noreturn]] void RunChild(uint64_t number, int64_t created_ms);

@@ -222,15 +222,31 @@ void ConfigCommand(CommandContext& ctx) {
     return;
   }
   if (EqualsIgnoreCase(sub, "set") && a.size() >= 4 && a.size() % 2 == 0) {
+    // Persistence settings go to the driver, validated all before any is applied.
+    PersistenceControl* persistence = ctx.node.persistence_control();
     for (size_t i = 2; i < a.size(); i += 2) {
       std::string name = ToLower(a[i]);
+      if (IsPersistenceSetting(name) && persistence != nullptr) {
+        absl::Status st = persistence->SetConfig(name, std::string(a[i + 1]), /*dry_run=*/true);
+        if (!st.ok())
+          return ctx.reply.Error(StrCat("ERR CONFIG SET failed (possibly related to argument '",
+                                        a[i], "') - ", std::string(st.message())));
+        continue;
+      }
       if (!config.contains(name) || name == "port" || name == "bind" || name == "databases" ||
           name == "enable-debug-command") {
         return ctx.reply.Error(
             StrCat("ERR Unknown option or number of arguments for CONFIG SET - '", a[i], "'"));
       }
     }
-    for (size_t i = 2; i < a.size(); i += 2) config[ToLower(a[i])] = std::string(a[i + 1]);
+    for (size_t i = 2; i < a.size(); i += 2) {
+      std::string name = ToLower(a[i]);
+      if (IsPersistenceSetting(name) && persistence != nullptr) {
+        CHECK(persistence->SetConfig(name, std::string(a[i + 1]), /*dry_run=*/false).ok());
+      } else {
+        config[name] = std::string(a[i + 1]);
+      }
+    }
     return ctx.reply.Ok();
   }
   if (EqualsIgnoreCase(sub, "resetstat") && a.size() == 2) {

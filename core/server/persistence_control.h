@@ -23,6 +23,16 @@ class PersistenceControl {
   virtual int64_t LastSaveUnixSeconds() const = 0;
   // INFO persistence: "field:value\r\n" lines with Redis's field names.
   virtual void AppendInfo(std::string* out) const = 0;
+  // CONFIG SET of a persistence setting (IsPersistenceSetting): validates, and applies unless
+  // dry_run; the node's config map is updated by the driver for CONFIG GET.
+  virtual absl::Status SetConfig(const std::string& name, const std::string& value,
+                                 bool dry_run) = 0;
 };
+
+// Settings CONFIG SET routes to PersistenceControl::SetConfig.
+inline bool IsPersistenceSetting(const std::string& name) {
+  return name == "appendonly" || name == "appendfsync" || name == "save" || name == "dir" ||
+         name == "auto-aof-rewrite-percentage" || name == "auto-aof-rewrite-min-size";
+}
 
 }  // namespace cordis

@@ -240,6 +240,25 @@ class CrashRecoveryTest(unittest.TestCase):
         self.assertEqual(srv.client().mget(["a", "b"]), [b"1", b"2"])
         srv.stop()
 
+    def test_config_of_persistence(self):
+        srv = harness.start_server(extra_args=["--appendfsync", "no", "--save", "900 1"])
+        c = srv.client(decode_responses=True)
+        self.assertEqual(c.config_get("append*"), {"appendonly": "yes", "appendfsync": "no"})
+        self.assertEqual(c.config_get("save"), {"save": "900 1"})
+        self.assertTrue(c.config_set("appendfsync", "always"))
+        self.assertEqual(c.info("persistence")["appendfsync"], "always")
+        self.assertTrue(c.config_set("save", "60 5 10 100"))
+        self.assertEqual(c.config_get("save"), {"save": "60 5 10 100"})
+        for name, bad in (("appendfsync", "sometimes"), ("save", "60"), ("appendonly", "no"),
+                          ("auto-aof-rewrite-min-size", "lots")):
+            out = harness.redis_cli(srv.port, "config", "set", name, bad)
+            self.assertIn("ERR CONFIG SET failed", out, (name, bad))
+        # Atomic: one bad value leaves the good one unapplied.
+        out = harness.redis_cli(srv.port, "config", "set", "appendfsync", "everysec", "save", "x")
+        self.assertIn("ERR", out)
+        self.assertEqual(c.config_get("appendfsync"), {"appendfsync": "always"})
+        srv.stop()
+
     def test_a_directory_serves_one_server(self):
         srv = harness.start_server()
         other = harness.Server(srv.path, ["--dir", self.data_dir(srv)])
