@@ -142,9 +142,12 @@ class Node {
   // Recovery, on a fresh node before any command or peer message: installs a snapshot read from
   // disk (it must be this replica's), then replays logged records in their original order.
   // ReplayOp returns false for a record the state already covers. Neither calls the
-  // persistence sink: what they restore is already on disk.
+  // persistence sink: what they restore is already on disk. FinishRecovery ends the replay.
+  // A replicating node must know its members (AddMember) before recovery: a node that is alone
+  // and has only its own ops treats everything replayed as stable (garbage collection).
   absl::Status LoadSnapshot(const pb::Snapshot& snap);
   absl::StatusOr<bool> ReplayOp(const pb::Op& record);
+  void FinishRecovery();
 
   // SHUTDOWN asks the driver to stop the server after this batch.
   void RequestShutdown() { shutdown_requested_ = true; }
