@@ -53,8 +53,8 @@ void FlushallCommand(CommandContext& ctx) {
 }
 
 // SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]: like Redis, no reply on success; the driver
-// closes the listener, finishes pending replies and exits. (Nothing is persisted yet, so SAVE and
-// NOSAVE behave alike.)
+// closes the listener, finishes pending replies, fsyncs the log (prod/persistence) and exits.
+// Every acknowledged write is already in the log, so SAVE and NOSAVE behave alike.
 void ShutdownCommand(CommandContext& ctx) {
   for (size_t i = 1; i < ctx.args.size(); ++i) {
     std::string_view a = ctx.args[i];
