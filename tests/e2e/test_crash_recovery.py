@@ -146,8 +146,9 @@ class CrashRecoveryTest(unittest.TestCase):
                                       cycle + 1)
         srv.stop()
         log = srv.log_text()
-        print("\n%s: %d kills, %d acknowledged writes, %d missing; %d background snapshots "
-              "requested, %d finished, %d automatic rewrites started, %d torn tails truncated"
+        print("\n%s: %d kills, %d acknowledged writes, %d missing; %d BGSAVE/BGREWRITEAOF "
+              "sent, %d background snapshots finished (automatic rewrites included), %d "
+              "automatic rewrites started, %d torn tails truncated"
               % (policy, kills, total_acked, missing, snapshots_during,
                  log.count("Background snapshot") - log.count("failed"),
                  log.count("automatic rewriting"), log.count("incomplete write")),
