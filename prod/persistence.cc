@@ -95,15 +95,26 @@ void Persistence::Commit() {
 
 void Persistence::Tick() {
   Commit();  // records of expiries and peer ops made outside client batches
-  int64_t now = NowMs();
-  if (opts_.fsync == FsyncPolicy::kEverysec && now - last_fsync_ms_ >= 1000) {
-    last_fsync_ms_ = now;
-    if (log_->has_unsynced()) {
-      if (absl::Status st = log_->Sync(now); !st.ok()) Fatal(st, "fsync of the oplog");
-    }
-  }
+  if (opts_.fsync == FsyncPolicy::kEverysec) EverysecSync(NowMs());
   ReapChild();
   MaybeStartAutomaticSave();
+}
+
+// Once a second, the helper thread fdatasyncs the current segment; when it is done, the own ops
+// flushed before it began are durable (and may go to peers).
+void Persistence::EverysecSync(int64_t now_ms) {
+  if (std::optional<BackgroundSync::Result> r = background_sync_.TakeResult()) {
+    // ENOENT: a finished snapshot removed the segment, and it holds those records.
+    if (r->error != 0 && r->error != ENOENT)
+      Fatal(absl::UnavailableError(std::strerror(r->error)), "background fsync of the oplog");
+    log_->MarkSynced(r->token);
+  }
+  if (now_ms - last_fsync_ms_ < 1000 || log_->records_flushed() == background_records_) return;
+  std::string path = storage_.Describe(SegmentFileName(log_->segment_number()));
+  if (background_sync_.Start(path, log_->flushed_own_seq())) {
+    last_fsync_ms_ = now_ms;
+    background_records_ = log_->records_flushed();
+  }
 }
 
 void Persistence::Shutdown() {

@@ -24,6 +24,7 @@
 #include "core/server/node.h"
 #include "core/server/persistence_control.h"
 #include "core/storage/durable_log.h"
+#include "prod/background_sync.h"
 #include "prod/file_storage.h"
 
 namespace cordis::prod {
@@ -77,6 +78,7 @@ class Persistence : public PersistenceControl {
  private:
   // Mirrors the settings into the node's config map (CONFIG GET).
   void PublishConfig();
+  void EverysecSync(int64_t now_ms);
   void ReapChild();
   void MaybeStartAutomaticSave();
   [[noreturn]] void RunChild(uint64_t number, int64_t created_ms);
@@ -88,6 +90,8 @@ class Persistence : public PersistenceControl {
   std::unique_ptr<DurableLog> log_;
   Node* node_ = nullptr;
   int64_t last_fsync_ms_ = 0;
+  BackgroundSync background_sync_;   // everysec's fsync thread
+  uint64_t background_records_ = 0;  // records_flushed() when the last background sync began
   uint64_t base_size_ = 0;  // snapshot + log bytes after the last snapshot (aof_base_size)
 
   // The background snapshot child, if any.

@@ -260,6 +260,18 @@ class CrashRecoveryTest(unittest.TestCase):
         self.assertEqual(c.config_get("appendfsync"), {"appendfsync": "always"})
         srv.stop()
 
+    def test_everysec_makes_writes_durable_within_a_second(self):
+        srv = harness.start_server(extra_args=["--appendfsync", "everysec", "--save", ""])
+        c = srv.client()
+        for i in range(100):
+            c.set("k%d" % i, "v")
+        deadline = time.monotonic() + 3
+        while (c.info("persistence")["oplog_durable_seq"] < 100
+               and time.monotonic() < deadline):
+            time.sleep(0.05)
+        self.assertEqual(c.info("persistence")["oplog_durable_seq"], 100)
+        srv.stop()
+
     def test_a_directory_serves_one_server(self):
         srv = harness.start_server()
         other = harness.Server(srv.path, ["--dir", self.data_dir(srv)])
