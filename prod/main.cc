@@ -9,6 +9,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/flags/usage_config.h"
+#include "prod/persistence_flags.h"
 #include "prod/server.h"
 #include "spdlog/spdlog.h"
 
@@ -82,6 +83,13 @@ int main(int argc, char** argv) {
     spdlog::error("--port must be in 0..65535");
     return 2;
   }
+  absl::StatusOr<std::unique_ptr<cordis::prod::PersistenceOptions>> persistence =
+      cordis::prod::PersistenceOptionsFromFlags(opts.dir);
+  if (!persistence.ok()) {
+    spdlog::error("{}", std::string(persistence.status().message()));
+    return 2;
+  }
+  opts.persistence = std::move(*persistence);
   std::error_code fs_ec;
   std::filesystem::create_directories(opts.dir, fs_ec);
   if (fs_ec) {

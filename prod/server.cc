@@ -41,9 +41,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   // The node answered this session outside its own input (a blocked client was served).
   void Wake() {
-    if (closed_ || writing_) return;
+    if (closed_ || writing_ || held_) return;
     if (!session_->output.empty()) Write();
   }
+
+  // Its replies wait for the group commit (Server::HoldReplies); FinishBatch releases them.
+  void Hold() { held_ = true; }
 
   // Writes what is pending, then closes (server shutdown).
   void FlushAndClose() {
@@ -82,12 +85,23 @@ class Connection : public std::enable_shared_from_this<Connection> {
     server_.node().ProcessInput(session_, Server::NowUs());
     server_.WakeServed();
     if (server_.node().shutdown_requested()) server_.RequestShutdown();
+    if (server_.HoldReplies(this)) return Hold();  // FinishBatch runs once the writes are durable
+    FinishBatch();
+  }
+
+ public:
+  // Sends the batch's replies, or waits for more input.
+  void FinishBatch() {
+    held_ = false;
+    if (closed_ || writing_) return;  // OnWrite sends what is left
     if (session_->output.empty()) {
       if (session_->close_after_reply) return Close();
       return Read();
     }
     Write();
   }
+
+ private:
 
   void Write() {
     writing_ = true;
@@ -102,6 +116,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
     writing_ = false;
     out_.clear();
     if (ec || session_->close_after_reply || closing_) return Close();
+    // More output arrived while writing (a blocked client served, MONITOR lines): send it too,
+    // unless it waits for a group commit.
+    if (!held_ && !session_->output.empty()) return Write();
     // Large replies may have left the buffer huge; give the memory back.
     if (out_.capacity() > 1 << 20) out_.shrink_to_fit();
     Read();
@@ -124,6 +141,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::string out_;
   bool writing_ = false;
   bool reading_ = false;
+  bool held_ = false;
   bool closing_ = false;
   bool closed_ = false;
 };
@@ -172,7 +190,16 @@ absl::Status Server::Start() {
   nopts.seed = static_cast<uint64_t>(NowUs()) ^ (static_cast<uint64_t>(getpid()) << 32);
   nopts.host = host_.get();
   nopts.start_us = NowUs();
+  if (opts_.persistence != nullptr) {
+    persistence_ = std::make_unique<Persistence>(*opts_.persistence, opts_.replica_id);
+    if (absl::Status st = persistence_->Open(); !st.ok()) return st;
+    nopts.persistence = persistence_->sink();
+    nopts.persistence_control = persistence_.get();
+  }
   node_ = std::make_unique<Node>(nopts);
+  if (persistence_ != nullptr) {
+    if (absl::Status st = persistence_->Recover(node_.get()); !st.ok()) return st;
+  }
   node_->config()["port"] = std::to_string(port_);
   node_->config()["bind"] = opts_.bind;
   node_->config()["dir"] = opts_.dir;
@@ -210,6 +237,10 @@ void Server::ScheduleTick() {
   tick_timer_.async_wait([this](const asio::error_code& ec) {
     if (ec || stopping_) return;
     node_->Tick(NowUs());
+    if (persistence_ != nullptr) {
+      persistence_->Tick();
+      node_->FlushReplication();  // own ops that just became durable may leave now
+    }
     WakeServed();
     ScheduleTick();
   });
@@ -218,7 +249,16 @@ void Server::ScheduleTick() {
 void Server::Forget(Connection* c) { connections_.erase(c); }
 
 void Server::WakeServed() {
-  for (Session* s : node_->TakeWokenSessions()) static_cast<Connection*>(s->driver)->Wake();
+  // A served blocked client's reply reports a write (its pop): like any reply it leaves once the
+  // write is durable (group commit).
+  for (Session* s : node_->TakeWokenSessions()) {
+    auto* c = static_cast<Connection*>(s->driver);
+    if (HoldReplies(c)) {
+      c->Hold();
+    } else {
+      c->Wake();
+    }
+  }
   // A blocked client's timeout may come before the next tick: wake up for it.
   int64_t deadline = node_->NextBlockDeadlineUs();
   if (deadline == 0 || (block_timer_at_us_ != 0 && block_timer_at_us_ <= deadline)) return;
@@ -232,9 +272,34 @@ void Server::WakeServed() {
   });
 }
 
+bool Server::HoldReplies(Connection* c) {
+  if (persistence_ == nullptr || !persistence_->ReplyMustWait()) return false;
+  held_.push_back(connections_.at(c));
+  if (!commit_posted_) {
+    commit_posted_ = true;
+    // Runs after the handlers already ready in this loop pass: their writes share the commit.
+    asio::post(io_, [this] { CommitHeld(); });
+  }
+  return true;
+}
+
+void Server::CommitHeld() {
+  commit_posted_ = false;
+  if (persistence_ == nullptr) return;
+  persistence_->Commit();
+  node_->FlushReplication();
+  std::vector<std::shared_ptr<Connection>> held;
+  held.swap(held_);
+  for (auto& c : held) c->FinishBatch();
+}
+
 void Server::Shutdown() {
   if (stopping_) return;
   stopping_ = true;
+  if (persistence_ != nullptr) {
+    CommitHeld();
+    persistence_->Shutdown();
+  }
   spdlog::info("Shutting down: closing the listener and {} client connection(s)",
                connections_.size());
   asio::error_code ec;

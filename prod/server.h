@@ -13,6 +13,7 @@
 #include "absl/status/status.h"
 #include "core/server/node.h"
 #include "prod/os_host_info.h"
+#include "prod/persistence.h"
 
 namespace cordis::prod {
 
@@ -23,6 +24,7 @@ struct ServerOptions {
   ReplicaId replica_id = 1;
   std::string executable;
   std::string enable_debug_command = "no";
+  std::shared_ptr<const PersistenceOptions> persistence;  // null: data in memory only
 };
 
 class Connection;
@@ -45,6 +47,9 @@ class Server {
   void Forget(Connection* c);
   // Writes the replies the node made outside a session's own input (served blocked clients).
   void WakeServed();
+  // Group commit: true if c's replies must wait until the log covers this loop pass's writes;
+  // the server then calls c->FinishBatch() after one write (and fsync) for all of them.
+  bool HoldReplies(Connection* c);
   // One read buffer shared by every connection (the loop is single-threaded).
   std::vector<char>& read_buffer() { return read_buffer_; }
   static int64_t NowUs();
@@ -52,11 +57,15 @@ class Server {
  private:
   void Accept();
   void ScheduleTick();
+  void CommitHeld();
 
   asio::io_context& io_;
   ServerOptions opts_;
   std::unique_ptr<OsHostInfo> host_;
+  std::unique_ptr<Persistence> persistence_;  // declared before node_: outlives it
   std::unique_ptr<Node> node_;
+  std::vector<std::shared_ptr<Connection>> held_;  // replies waiting for CommitHeld
+  bool commit_posted_ = false;
   asio::ip::tcp::acceptor acceptor_;
   asio::steady_timer tick_timer_;
   asio::steady_timer block_timer_;  // the earliest blocked client's timeout

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Runs redis-benchmark against a real redis-server and cordis-server in alternation (A B A B ...)
-and prints median ops/s per command and pipeline depth, plus bytes per key for 1M small strings."""
+and prints median ops/s per command and pipeline depth, plus bytes per key for 1M small strings.
+Both run without persistence, except with --persistence: SET throughput with appendfsync
+always, everysec and no on both servers (Redis with --appendonly yes), side by side."""
 
 import argparse
 import csv
@@ -37,23 +39,25 @@ def wait_ready(port, timeout=10):
     raise RuntimeError("server on %d did not start" % port)
 
 
-def start(kind, cordis, tmp):
+def start(kind, cordis, tmp, fsync=None):
+    """Starts a server; fsync=None: no persistence, else --appendonly yes --appendfsync fsync."""
     port = free_port()
     d = tempfile.mkdtemp(dir=tmp)
+    aof = ["--appendonly", "no"] if fsync is None else ["--appendonly", "yes", "--appendfsync", fsync]
     if kind == "redis":
         argv = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                "--appendonly", "no", "--dir", d]
+                "--dir", d] + aof
     else:
-        argv = [cordis, "--port", str(port), "--bind", "127.0.0.1", "--dir", d,
-                "--loglevel", "warn"]
+        argv = [cordis, "--port", str(port), "--bind", "127.0.0.1", "--dir", d, "--save", "",
+                "--loglevel", "warn"] + aof
     p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_ready(port)
     return p, port
 
 
-def bench(port, pipeline, requests):
+def bench(port, pipeline, requests, tests=TESTS):
     argv = ["redis-benchmark", "-p", str(port), "-c", "50", "-n", str(requests), "-r", "100000",
-            "-P", str(pipeline), "--csv", "-t", ",".join(t.lower() for t in TESTS)]
+            "-P", str(pipeline), "--csv", "-t", ",".join(t.lower() for t in tests)]
     out = subprocess.run(argv, capture_output=True, text=True, timeout=600).stdout
     rows = {}
     for row in csv.reader(io.StringIO(out)):
@@ -96,6 +100,30 @@ def memory_per_key(port, keys):
     return (used - base) / max(n, 1), n
 
 
+def persistence_bench(a, tmp):
+    """SET ops/s per appendfsync policy, Redis and Cordis alternating, medians of a.rounds."""
+    results = {}
+    for fsync in ("always", "everysec", "no"):
+        for r in range(a.rounds):
+            for kind in ("redis", "cordis"):
+                p, port = start(kind, a.cordis, tmp, fsync)
+                try:
+                    rows = bench(port, 1, a.requests, tests=["SET"])
+                finally:
+                    p.terminate()
+                    p.wait()
+                results.setdefault((kind, fsync), []).append(rows["SET"])
+                print("round %d %s %s done" % (r + 1, fsync, kind), file=sys.stderr)
+    print("| SET, appendfsync | Redis ops/s | Cordis ops/s | ratio |")
+    print("| --- | --- | --- | --- |")
+    for fsync in ("always", "everysec", "no"):
+        rm = statistics.median(results[("redis", fsync)])
+        cm = statistics.median(results[("cordis", fsync)])
+        print("| %s | %.0f | %.0f | %.2f |" % (fsync, rm, cm, cm / rm))
+    print("\nredis-benchmark -t set -c 50 -P 1 -r 100000 -n %d, rounds=%d; Redis: --appendonly yes "
+          "--save ''; Cordis: --save ''; %d cores" % (a.requests, a.rounds, os.cpu_count()))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cordis", required=True)
@@ -103,10 +131,14 @@ def main():
     ap.add_argument("--requests", type=int, default=200000)
     ap.add_argument("--memory-keys", type=int, default=1000000)
     ap.add_argument("--quick", action="store_true", help="1 round, fewer requests")
+    ap.add_argument("--persistence", action="store_true",
+                    help="only SET throughput per appendfsync policy, next to Redis's")
     a = ap.parse_args()
     if a.quick:
         a.rounds, a.requests, a.memory_keys = 1, 50000, 100000
     tmp = tempfile.mkdtemp(prefix="cordis-bench-")
+    if a.persistence:
+        return persistence_bench(a, tmp)
     results = {}  # (kind, depth, test) -> [ops]
     procs = {k: start(k, a.cordis, tmp) for k in ("redis", "cordis")}
     try:

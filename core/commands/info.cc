@@ -57,7 +57,8 @@ void MemorySection(CommandContext& ctx, std::string* out) {
   Line(out, "maxmemory_policy", ctx.node.config()["maxmemory-policy"]);
 }
 
-void PersistenceSection(CommandContext&, std::string* out) {
+void PersistenceSection(CommandContext& ctx, std::string* out) {
+  if (PersistenceControl* p = ctx.node.persistence_control()) return p->AppendInfo(out);
   Line(out, "loading", 0);
   Line(out, "rdb_changes_since_last_save", 0);
   Line(out, "rdb_bgsave_in_progress", 0);

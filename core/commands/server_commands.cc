@@ -54,8 +54,8 @@ void FlushallCommand(CommandContext& ctx) {
 }
 
 // SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]: like Redis, no reply on success; the driver
-// closes the listener, finishes pending replies and exits. (Nothing is persisted yet, so SAVE and
-// NOSAVE behave alike.)
+// closes the listener, finishes pending replies, fsyncs the log (prod/persistence) and exits.
+// Every acknowledged write is already in the log, so SAVE and NOSAVE behave alike.
 void ShutdownCommand(CommandContext& ctx) {
   for (size_t i = 1; i < ctx.args.size(); ++i) {
     std::string_view a = ctx.args[i];
@@ -237,7 +237,9 @@ void ConfigCommand(CommandContext& ctx) {
     return;
   }
   if (EqualsIgnoreCase(sub, "set") && a.size() >= 4 && a.size() % 2 == 0) {
-    // All or nothing: every pair is checked before any is stored.
+    // All or nothing: every pair is checked before any is stored. Persistence settings go to
+    // the driver, validated (dry run) with the others before any is applied.
+    PersistenceControl* persistence = ctx.node.persistence_control();
     std::vector<std::pair<std::string, std::string>> updates;
     for (size_t i = 2; i < a.size(); i += 2) {
       if (const ConfigParam* p = FindConfigParam(a[i])) {
@@ -251,6 +253,14 @@ void ConfigCommand(CommandContext& ctx) {
         continue;
       }
       std::string name = ToLower(a[i]);
+      if (IsPersistenceSetting(name) && persistence != nullptr) {
+        absl::Status st = persistence->SetConfig(name, std::string(a[i + 1]), /*dry_run=*/true);
+        if (!st.ok())
+          return ctx.reply.Error(StrCat("ERR CONFIG SET failed (possibly related to argument '",
+                                        a[i], "') - ", std::string(st.message())));
+        updates.emplace_back(name, std::string(a[i + 1]));
+        continue;
+      }
       if (!config.contains(name) || name == "port" || name == "bind" || name == "databases" ||
           name == "enable-debug-command") {
         return ctx.reply.Error(
@@ -258,7 +268,13 @@ void ConfigCommand(CommandContext& ctx) {
       }
       updates.emplace_back(name, std::string(a[i + 1]));
     }
-    for (auto& [k, v] : updates) config[k] = std::move(v);
+    for (auto& [k, v] : updates) {
+      if (IsPersistenceSetting(k) && persistence != nullptr) {
+        CHECK(persistence->SetConfig(k, v, /*dry_run=*/false).ok());
+      } else {
+        config[k] = std::move(v);
+      }
+    }
     return ctx.reply.Ok();
   }
   if (EqualsIgnoreCase(sub, "rewrite") && a.size() == 2) {

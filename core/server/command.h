@@ -126,5 +126,6 @@ void RegisterTransactionCommands(CommandTable& t);
 void RegisterDebugCommands(CommandTable& t);
 void RegisterBlockingCommands(CommandTable& t);
 void RegisterMonitorCommand(CommandTable& t);
+void RegisterPersistenceCommands(CommandTable& t);
 
 }  // namespace cordis

@@ -26,6 +26,7 @@ CommandTable::CommandTable() {
   RegisterDebugCommands(*this);
   RegisterBlockingCommands(*this);
   RegisterMonitorCommand(*this);
+  RegisterPersistenceCommands(*this);
 }
 
 void CommandTable::Add(const CommandSpec& spec) {

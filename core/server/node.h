@@ -21,6 +21,7 @@
 #include "core/server/blocked_clients.h"
 #include "core/server/command.h"
 #include "core/server/host_info.h"
+#include "core/server/persistence_control.h"
 #include "core/server/persistence_sink.h"
 #include "core/server/session.h"
 
@@ -48,6 +49,8 @@ struct NodeOptions {
   // Durability (core/storage): null keeps everything in memory, and every own op counts as
   // durable at once.
   PersistenceSink* persistence = nullptr;
+  // SAVE/BGSAVE/LASTSAVE/INFO persistence; null: persistence is off.
+  PersistenceControl* persistence_control = nullptr;
 };
 
 struct NodeStats {
@@ -99,6 +102,7 @@ class Node {
   ReplicaId replica_id() const { return opts_.replica_id; }
   const VersionVector& version_vector() const { return vv_; }
   HostInfo* host() const { return opts_.host; }
+  PersistenceControl* persistence_control() const { return opts_.persistence_control; }
   NodeStats& stats() { return stats_; }
   int64_t start_us() const { return opts_.start_us; }
   const std::map<uint64_t, std::unique_ptr<Session>>& sessions() const { return sessions_; }
@@ -162,9 +166,12 @@ class Node {
   // Recovery, on a fresh node before any command or peer message: installs a snapshot read from
   // disk (it must be this replica's), then replays logged records in their original order.
   // ReplayOp returns false for a record the state already covers. Neither calls the
-  // persistence sink: what they restore is already on disk.
+  // persistence sink: what they restore is already on disk. FinishRecovery ends the replay.
+  // A replicating node must know its members (AddMember) before recovery: a node that is alone
+  // and has only its own ops treats everything replayed as stable (garbage collection).
   absl::Status LoadSnapshot(const pb::Snapshot& snap);
   absl::StatusOr<bool> ReplayOp(const pb::Op& record);
+  void FinishRecovery();
 
   // SHUTDOWN asks the driver to stop the server after this batch.
   void RequestShutdown() { shutdown_requested_ = true; }

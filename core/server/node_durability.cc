@@ -52,6 +52,16 @@ absl::Status Node::LoadSnapshot(const pb::Snapshot& snap) {
   return absl::OkStatus();
 }
 
+void Node::FinishRecovery() {
+  // A node that is alone and never held another replica's op is every member: all it applied is
+  // stable, as Commit assumes for it. Otherwise stability is learnt again from the peers.
+  if (replicating()) return;
+  for (const auto& [origin, seq] : vv_.entries())
+    if (origin != opts_.replica_id) return;
+  stable_ = vv_;
+  for (auto& db : dbs_) db->CollectGarbage(stable_);
+}
+
 absl::StatusOr<bool> Node::ReplayOp(const pb::Op& record) {
   std::unique_ptr<DecodedOp> d;
   absl::Status st = DecodeOp(record, &d);
@@ -63,7 +73,8 @@ absl::StatusOr<bool> Node::ReplayOp(const pb::Op& record) {
                                       " does not follow the state before it (a record is missing)"));
   clock_.Observe(op.stamp.hlc);
   // The stable vector of the original run is not on disk; replaying under the current one (a
-  // lower bound) keeps more metadata, never less, and the same logical values.
+  // lower bound) keeps more metadata, never less, and the same logical values. FinishRecovery
+  // folds it when that is safe.
   dbs_[op.db]->Apply(op, stable_);
   vv_.Raise(op.dot.replica, op.dot.seq);
   if (replicating()) {

@@ -107,6 +107,29 @@ TEST_F(DurableBeforeSendTest, CrashAfterUnsyncedWritesReusesOnlyUnseenSequenceNu
   EXPECT_EQ(RunB("GET kept"), "$1\r\n2\r\n");
 }
 
+// Between the install and its snapshot, the old files must stay a consistent history: ops applied
+// after the install (which depend on it) must not be appended to the old segments.
+TEST_F(DurableBeforeSendTest, CrashBeforeTheInstallIsPersistedRecoversTheOldState) {
+  a_.Run("SET own 1", now_);
+  ASSERT_TRUE(a_.log().Sync(now_ / 1000).ok());
+  uint64_t before = NodeDigest(a_.node());
+  RunB("SET from-b 1");
+  b_->TakeOutbox();
+  b_->ForceSnapshot(1, now_);
+  ASSERT_EQ(Deliver(*b_, a_.node()).snapshots, 1);
+  RunB("SET from-b 2");  // applied on a after the install: depends on it
+  b_->FlushReplication();
+  Deliver(*b_, a_.node());
+  a_.Run("SET own 2", now_);
+  EXPECT_EQ(a_.Run("GET from-b", now_), "$1\r\n2\r\n");
+  ASSERT_TRUE(a_.log().BeginSnapshot().ok());  // the first step of the snapshot write...
+  Prng rng(9);
+  storage_.Crash(rng, CrashOptions{.tear_unsynced = false});  // ...and the crash before the rest
+  absl::Status st = a_.Open(now_, 4);
+  ASSERT_TRUE(st.ok()) << st;
+  EXPECT_EQ(NodeDigest(a_.node()), before);
+}
+
 TEST_F(DurableBeforeSendTest, InstalledPeerSnapshotIsPersisted) {
   RunB("SET from-b 1");
   RunB("SADD set-b x y");

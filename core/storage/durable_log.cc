@@ -20,16 +20,21 @@ absl::Status DurableLog::Start(Node* node, const RecoveryReport& recovered, int6
 }
 
 void DurableLog::Append(const pb::Op& record) {
+  ++changes_since_snapshot_;
+  // After a state replacement the log no longer applies to what is on disk: these records are
+  // covered by the snapshot the next Flush writes, and must not follow the old segments.
+  if (snapshot_needed_) return;
   writer_.Append(record);
+  ++records_appended_;
   if (record.origin() == replica_) appended_own_ = record.seq();
   unsynced_records_ = true;
-  ++changes_since_snapshot_;
 }
 
 absl::Status DurableLog::Flush(int64_t now_unix_ms) {
   if (snapshot_needed_) return WriteSnapshot(now_unix_ms);
   if (absl::Status st = writer_.Flush(); !st.ok()) return st;
   flushed_own_ = appended_own_;
+  records_flushed_ = records_appended_;
   return RotateIfFull();
 }
 
@@ -43,6 +48,12 @@ absl::Status DurableLog::Sync(int64_t now_unix_ms) {
 }
 
 void DurableLog::MarkFlushedDurable() { node_->MarkDurable(flushed_own_); }
+
+void DurableLog::MarkSynced(uint64_t own_seq) {
+  CHECK_LE(own_seq, flushed_own_);
+  synced_own_ = std::max(synced_own_, own_seq);
+  node_->MarkDurable(synced_own_);
+}
 
 uint64_t DurableLog::log_bytes() const {
   uint64_t n = writer_.segment_bytes();
@@ -70,7 +81,8 @@ absl::Status DurableLog::WriteSnapshot(int64_t now_unix_ms) {
   if (!info.ok()) return info.status();
   snapshot_needed_ = false;
   // The snapshot holds every op applied so far, own ones included: all durable now.
-  node_->MarkDurable(node_->version_vector().Get(replica_));
+  appended_own_ = flushed_own_ = synced_own_ = node_->version_vector().Get(replica_);
+  node_->MarkDurable(synced_own_);
   return FinishSnapshot(*number, info->bytes, now_unix_ms);
 }
 
@@ -78,6 +90,7 @@ absl::StatusOr<uint64_t> DurableLog::BeginSnapshot() {
   closed_segments_[writer_.number()] = writer_.segment_bytes();
   if (absl::Status st = writer_.Rotate(); !st.ok()) return st;
   synced_own_ = flushed_own_ = appended_own_;
+  records_flushed_ = records_appended_;
   unsynced_records_ = false;
   node_->MarkDurable(synced_own_);
   changes_at_begin_ = changes_since_snapshot_;

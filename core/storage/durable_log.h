@@ -44,6 +44,13 @@ class DurableLog : public PersistenceSink {
   absl::Status Sync(int64_t now_unix_ms);
   // Policy "no": what reached the OS counts as durable (it survives a process crash).
   void MarkFlushedDurable();
+  // Syncs done outside (prod's background fsync of the current segment): the driver notes
+  // flushed_own_seq() and records_flushed() before it starts one, and reports the seq once it is
+  // done.
+  uint64_t flushed_own_seq() const { return flushed_own_; }
+  uint64_t records_flushed() const { return records_flushed_; }
+  uint64_t segment_number() const { return writer_.number(); }
+  void MarkSynced(uint64_t own_seq);
 
   // Synchronous snapshot of the node's current state (SAVE); older files are removed.
   absl::Status WriteSnapshot(int64_t now_unix_ms);
@@ -80,6 +87,8 @@ class DurableLog : public PersistenceSink {
   uint64_t flushed_own_ = 0;   // ... handed to storage
   uint64_t synced_own_ = 0;    // ... durable
   bool unsynced_records_ = false;
+  uint64_t records_appended_ = 0;
+  uint64_t records_flushed_ = 0;
   uint64_t snapshot_number_ = 0;
   int64_t last_snapshot_unix_ms_ = 0;
   uint64_t snapshot_bytes_ = 0;

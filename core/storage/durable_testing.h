@@ -44,7 +44,9 @@ class DurableReplica {
   DurableReplica(MemStorage* storage, ReplicaId id, DurableLogOptions lopts = {})
       : storage_(storage), id_(id), lopts_(lopts) {}
 
-  absl::Status Open(int64_t now_us, uint64_t seed, RecoveryOptions ropts = {}) {
+  // `members`: the replica set, declared before recovery as a replicating driver must.
+  absl::Status Open(int64_t now_us, uint64_t seed, RecoveryOptions ropts = {},
+                    const std::vector<ReplicaId>& members = {}) {
     log_ = std::make_unique<DurableLog>(*storage_, id_, lopts_);
     tee_ = std::make_unique<TeeSink>(log_.get(), &history_);
     NodeOptions o;
@@ -53,6 +55,7 @@ class DurableReplica {
     o.start_us = now_us;
     o.persistence = tee_.get();
     node_ = std::make_unique<Node>(o);
+    for (ReplicaId m : members) node_->AddMember(m);
     absl::StatusOr<RecoveryReport> report = Recover(*storage_, ropts, node_.get());
     if (!report.ok()) return report.status();
     report_ = *report;

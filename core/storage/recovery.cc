@@ -47,6 +47,7 @@ absl::StatusOr<RecoveryReport> Recoverer::Run() {
   if (st.ok()) st = ReplaySegments();
   if (st.ok()) st = RemoveObsolete();
   if (!st.ok()) return st;
+  node_->FinishRecovery();
   uint64_t next = std::max<uint64_t>(report_.snapshot_number, 1);
   if (!segments_.empty()) next = std::max(next, segments_.rbegin()->first + 1);
   report_.next_segment = next;
