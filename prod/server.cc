@@ -34,8 +34,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
     auto local = socket_.local_endpoint(ec);
     session_ = server_.node().OpenSession(Endpoint(remote), Endpoint(local), Server::NowUs());
     session_->fd = socket_.native_handle();
+    session_->driver = this;
     socket_.non_blocking(true, ec);
     Read();
+  }
+
+  // The node answered this session outside its own input (a blocked client was served).
+  void Wake() {
+    if (closed_ || writing_) return;
+    if (!session_->output.empty()) Write();
   }
 
   // Writes what is pending, then closes (server shutdown).
@@ -48,11 +55,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Waits for readability, then reads into the server's shared buffer: an idle connection holds
   // no read buffer, so ten thousand idle clients cost little memory.
   void Read() {
+    if (reading_) return;  // already waiting (a blocked client woken by another's write)
+    reading_ = true;
     socket_.async_wait(asio::ip::tcp::socket::wait_read,
                        [self = shared_from_this()](const asio::error_code& ec) { self->OnReadable(ec); });
   }
 
   void OnReadable(const asio::error_code& ec) {
+    reading_ = false;
     if (ec || closed_) return Close();
     std::vector<char>& buf = server_.read_buffer();
     asio::error_code rec;
@@ -70,6 +80,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
     if (total == 0) return Read();
     server_.node().ProcessInput(session_, Server::NowUs());
+    server_.WakeServed();
     if (server_.node().shutdown_requested()) server_.RequestShutdown();
     if (session_->output.empty()) {
       if (session_->close_after_reply) return Close();
@@ -112,6 +123,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Session* session_ = nullptr;
   std::string out_;
   bool writing_ = false;
+  bool reading_ = false;
   bool closing_ = false;
   bool closed_ = false;
 };
@@ -121,6 +133,7 @@ Server::Server(asio::io_context& io, const ServerOptions& opts)
       opts_(opts),
       acceptor_(io),
       tick_timer_(io),
+      block_timer_(io),
       signals_(io, SIGINT, SIGTERM),
       read_buffer_(kReadChunk) {}
 
@@ -197,11 +210,27 @@ void Server::ScheduleTick() {
   tick_timer_.async_wait([this](const asio::error_code& ec) {
     if (ec || stopping_) return;
     node_->Tick(NowUs());
+    WakeServed();
     ScheduleTick();
   });
 }
 
 void Server::Forget(Connection* c) { connections_.erase(c); }
+
+void Server::WakeServed() {
+  for (Session* s : node_->TakeWokenSessions()) static_cast<Connection*>(s->driver)->Wake();
+  // A blocked client's timeout may come before the next tick: wake up for it.
+  int64_t deadline = node_->NextBlockDeadlineUs();
+  if (deadline == 0 || (block_timer_at_us_ != 0 && block_timer_at_us_ <= deadline)) return;
+  block_timer_at_us_ = deadline;
+  block_timer_.expires_after(std::chrono::microseconds(std::max<int64_t>(0, deadline - NowUs())));
+  block_timer_.async_wait([this](const asio::error_code& ec) {
+    if (ec || stopping_) return;
+    block_timer_at_us_ = 0;
+    node_->Tick(NowUs());
+    WakeServed();
+  });
+}
 
 void Server::Shutdown() {
   if (stopping_) return;
@@ -211,6 +240,7 @@ void Server::Shutdown() {
   asio::error_code ec;
   acceptor_.close(ec);
   tick_timer_.cancel();
+  block_timer_.cancel();
   signals_.cancel(ec);
   std::vector<std::shared_ptr<Connection>> all;
   for (auto& [ptr, c] : connections_) all.push_back(c);

@@ -43,6 +43,8 @@ class Server {
 
   Node& node() { return *node_; }
   void Forget(Connection* c);
+  // Writes the replies the node made outside a session's own input (served blocked clients).
+  void WakeServed();
   // One read buffer shared by every connection (the loop is single-threaded).
   std::vector<char>& read_buffer() { return read_buffer_; }
   static int64_t NowUs();
@@ -57,6 +59,8 @@ class Server {
   std::unique_ptr<Node> node_;
   asio::ip::tcp::acceptor acceptor_;
   asio::steady_timer tick_timer_;
+  asio::steady_timer block_timer_;  // the earliest blocked client's timeout
+  int64_t block_timer_at_us_ = 0;
   asio::signal_set signals_;
   std::map<Connection*, std::shared_ptr<Connection>> connections_;
   std::vector<char> read_buffer_;

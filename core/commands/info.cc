@@ -40,7 +40,7 @@ void ServerSection(CommandContext& ctx, std::string* out) {
 void ClientsSection(CommandContext& ctx, std::string* out) {
   Line(out, "connected_clients", ctx.node.sessions().size());
   Line(out, "maxclients", ctx.node.config()["maxclients"]);
-  Line(out, "blocked_clients", 0);
+  Line(out, "blocked_clients", ctx.node.blocked_clients());
   Line(out, "tracking_clients", 0);
 }
 

@@ -68,10 +68,12 @@ void ExecCommand(CommandContext& ctx) {
   }
   ctx.reply.Array(queue.size());
   std::vector<std::string_view> args;
+  s.in_exec = true;
   for (const auto& cmd : queue) {
     args.assign(cmd.begin(), cmd.end());
     ctx.node.Execute(&s, args, ctx.now_us);
   }
+  s.in_exec = false;
 }
 
 void WatchCommand(CommandContext& ctx) {

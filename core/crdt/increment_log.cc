@@ -45,6 +45,7 @@ bool IncrementLog::RemoveObserved(const VersionVector& ctx) {
     }
     folded_.reset();
     folded_vv_.Clear();
+    folded_first_ = Dot{};
     folded_rank_ = folded_hlc_ = 0;
     folded_replica_ = 0;
     changed = true;
@@ -56,7 +57,10 @@ void IncrementLog::Compact(const VersionVector& stable, std::string_view base) {
   size_t n = 0;
   while (n < pending_.size() && stable.Covers(pending_[n].dot)) ++n;
   if (n == 0) return;
-  if (!folded_) folded_.emplace(base);
+  if (!folded_) {
+    folded_.emplace(base);
+    folded_first_ = pending_[0].dot;
+  }
   for (size_t k = 0; k < n; ++k) {
     const Entry& e = pending_[k];
     Step(&*folded_, e);

@@ -79,6 +79,7 @@ class IncrementLog {
   std::vector<Entry> pending_;  // sorted by (rank, dot)
   std::optional<std::string> folded_;
   VersionVector folded_vv_;  // the folded increments' dots
+  Dot folded_first_;  // the first increment folded: identifies the fold's lineage (state join)
   uint64_t folded_rank_ = 0;
   uint64_t folded_hlc_ = 0;
   ReplicaId folded_replica_ = 0;

@@ -35,6 +35,8 @@ void IncrementLog::EncodeState(pb::IncrementLogState* out) const {
     out->set_folded(*folded_);
     EncodeVersionVector(folded_vv_, out->mutable_folded_vv());
     out->set_folded_rank(folded_rank_);
+    out->mutable_folded_first()->set_replica(folded_first_.replica);
+    out->mutable_folded_first()->set_seq(folded_first_.seq);
     out->set_folded_hlc(folded_hlc_);
     out->set_folded_replica(folded_replica_);
   }
@@ -67,16 +69,21 @@ absl::Status IncrementLog::DecodeState(const pb::IncrementLogState& in) {
     // Everything still pending ranks after the folded prefix and follows it in its origin's
     // sequence (an op ranks above every op its origin made before it).
     if (folded_vv.empty()) return state::Corrupt("hash increments: folded without dots");
+    const Dot first{in.folded_first().replica(), in.folded_first().seq()};
+    if (!state::ValidDot(first) || !folded_vv.Covers(first))
+      return state::Corrupt("hash increments: folded prefix without its first dot");
     for (const Entry& e : pending) {
       if (e.rank < in.folded_rank() || e.dot.seq <= folded_vv.Get(e.dot.replica))
         return state::Corrupt("hash increments: pending before the folded prefix");
     }
     folded_ = in.folded();
     folded_vv_ = std::move(folded_vv);
+    folded_first_ = first;
     folded_rank_ = in.folded_rank();
     folded_hlc_ = in.folded_hlc();
     folded_replica_ = in.folded_replica();
-  } else if (!folded_vv.empty() || in.folded_rank() != 0 || in.folded_hlc() != 0) {
+  } else if (!folded_vv.empty() || in.folded_rank() != 0 || in.folded_hlc() != 0 ||
+             in.has_folded_first()) {
     return state::Corrupt("hash increments: folded metadata without a folded value");
   }
   pending_ = std::move(pending);

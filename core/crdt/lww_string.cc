@@ -13,53 +13,66 @@ namespace cordis {
 void StringValue::Apply(const delta::StrAssign& d, const Op& op) {
   // An assignment replaces what its origin had seen: registers and increments.
   RemoveObserved(*op.ctx);
-  regs_.push_back(Reg{op.dot, op.stamp, std::string(d.value)});
+  regs_.emplace_back(op.dot, op.stamp, d.value);
 }
 
-void StringValue::Apply(const delta::CounterAdd& d, const Op& op) { incrs_.AddInt(op, d.delta); }
+IncrementLog& StringValue::Incrs() {
+  if (incrs_ == nullptr) incrs_ = std::make_unique<IncrementLog>();
+  return *incrs_;
+}
 
-void StringValue::Apply(const delta::FloatAdd& d, const Op& op) { incrs_.AddFloat(op, d.delta); }
+void StringValue::DropEmptyIncrs() {
+  if (incrs_ != nullptr && incrs_->empty()) incrs_.reset();
+}
+
+void StringValue::Apply(const delta::CounterAdd& d, const Op& op) { Incrs().AddInt(op, d.delta); }
+
+void StringValue::Apply(const delta::FloatAdd& d, const Op& op) { Incrs().AddFloat(op, d.delta); }
 
 void StringValue::RemoveObserved(const VersionVector& ctx) {
-  EraseIf(regs_, [&](const Reg& r) { return ctx.Covers(r.dot); });
-  incrs_.RemoveObserved(ctx);
+  EraseIf(regs_, [&](const Reg& r) { return ctx.Covers(r.dot()); });
+  if (incrs_ != nullptr) {
+    incrs_->RemoveObserved(ctx);
+    DropEmptyIncrs();
+  }
 }
 
 Stamp StringValue::MaxStamp() const {
   Stamp m;
-  for (const Reg& r : regs_) m = std::max(m, r.stamp);
-  return std::max(m, incrs_.MaxStamp());
+  for (const Reg& r : regs_) m = std::max(m, r.stamp());
+  return incrs_ != nullptr ? std::max(m, incrs_->MaxStamp()) : m;
 }
 
 void StringValue::Compact(const VersionVector& stable) {
-  if (incrs_.has_pending()) incrs_.Compact(stable, Base());
+  if (incrs_ != nullptr && incrs_->has_pending()) incrs_->Compact(stable, Base());
 }
 
 size_t StringValue::MemoryBytes() const {
-  size_t bytes = sizeof(*this) + incrs_.MemoryBytes();
-  for (const Reg& r : regs_) bytes += r.bytes.capacity() > 15 ? r.bytes.capacity() + 1 : 0;
+  size_t bytes = sizeof(*this);
+  if (incrs_ != nullptr) bytes += sizeof(IncrementLog) + incrs_->MemoryBytes();
+  for (const Reg& r : regs_) bytes += r.bytes.heap_bytes();
   return bytes;
 }
 
 const StringValue::Reg* StringValue::Winner() const {
   const Reg* best = nullptr;
   for (const Reg& r : regs_)
-    if (best == nullptr || r.stamp > best->stamp) best = &r;
+    if (best == nullptr || r.stamp() > best->stamp()) best = &r;
   return best;
 }
 
 // The base increments start from: the winning register, or "0" when there is none.
 std::string_view StringValue::Base() const {
   const Reg* w = Winner();
-  return w != nullptr ? std::string_view(w->bytes) : std::string_view("0");
+  return w != nullptr ? w->bytes.view() : std::string_view("0");
 }
 
 std::string_view StringValue::Get(std::string* scratch) const {
   if (!has_increments()) {
     const Reg* w = Winner();
-    return w != nullptr ? std::string_view(w->bytes) : std::string_view();
+    return w != nullptr ? w->bytes.view() : std::string_view();
   }
-  *scratch = incrs_.Evaluate(Base());
+  *scratch = incrs_->Evaluate(Base());
   return *scratch;
 }
 

@@ -18,6 +18,7 @@
 
 #include "absl/container/inlined_vector.h"
 #include "absl/status/statusor.h"
+#include "core/base/small_string.h"
 #include "core/crdt/increment_log.h"
 #include "core/keyspace/value.h"
 #include "core/op/op.h"
@@ -37,7 +38,7 @@ class StringValue final : public Value {
   void Apply(const delta::FloatAdd& d, const Op& op);
 
   void RemoveObserved(const VersionVector& ctx) override;
-  bool Empty() const override { return regs_.empty() && incrs_.empty(); }
+  bool Empty() const override { return regs_.empty() && incrs_ == nullptr; }
   Stamp MaxStamp() const override;
   void Compact(const VersionVector& stable) override;
   size_t MemoryBytes() const override;
@@ -50,7 +51,7 @@ class StringValue final : public Value {
   // The value as a long double, if it is a number (what INCRBYFLOAT sees).
   std::optional<long double> AsLongDouble() const;
   size_t Length() const;
-  bool has_increments() const { return !incrs_.empty(); }
+  bool has_increments() const { return incrs_ != nullptr; }
 
   // The whole internal state for snapshots (registers, pending and folded increments), and back;
   // DecodeState validates and returns kDataLoss on bad input (lww_string_state.cc).
@@ -64,17 +65,29 @@ class StringValue final : public Value {
   static std::optional<long double> ParseLongDouble(std::string_view s);
 
  private:
+  // One assignment: its dot and stamp packed into 24 bytes (Dot and Stamp each pad to 16).
   struct Reg {
-    Dot dot;
-    Stamp stamp;
-    std::string bytes;
+    Reg() = default;
+    Reg(const Dot& d, const Stamp& s, std::string_view v)
+        : seq(d.seq), hlc(s.hlc), replica(d.replica), stamp_replica(s.replica), bytes(v) {}
+    Dot dot() const { return Dot{replica, seq}; }
+    Stamp stamp() const { return Stamp{hlc, stamp_replica}; }
+    uint64_t seq = 0;
+    uint64_t hlc = 0;
+    ReplicaId replica = 0;
+    ReplicaId stamp_replica = 0;
+    SmallString bytes;
   };
   const Reg* Winner() const;
 
   absl::InlinedVector<Reg, 1> regs_;
   std::string_view Base() const;
 
-  IncrementLog incrs_;
+  // Allocated by the first increment and freed when none is left: most strings never have one,
+  // and the log is several times the size of the rest of the value.
+  std::unique_ptr<IncrementLog> incrs_;
+  IncrementLog& Incrs();
+  void DropEmptyIncrs();
 };
 
 }  // namespace cordis

@@ -11,10 +11,10 @@ namespace cordis {
 void StringValue::EncodeState(pb::StringState* out) const {
   for (const Reg& r : regs_) {
     pb::BytesReg* p = out->add_regs();
-    state::EncodeTag(r.dot, r.stamp, p->mutable_tag());
-    p->set_value(r.bytes);
+    state::EncodeTag(r.dot(), r.stamp(), p->mutable_tag());
+    p->set_value(std::string(r.bytes.view()));
   }
-  if (!incrs_.empty()) incrs_.EncodeState(out->mutable_incrs());
+  if (incrs_ != nullptr) incrs_->EncodeState(out->mutable_incrs());
 }
 
 absl::StatusOr<std::unique_ptr<StringValue>> StringValue::DecodeState(const pb::StringState& in,
@@ -22,16 +22,16 @@ absl::StatusOr<std::unique_ptr<StringValue>> StringValue::DecodeState(const pb::
   auto v = std::make_unique<StringValue>(seed);
   std::vector<Dot> dots;
   for (const pb::BytesReg& p : in.regs()) {
-    Reg r;
-    absl::Status st = state::DecodeTag(p.tag(), &r.dot, &r.stamp);
+    Dot dot;
+    Stamp stamp;
+    absl::Status st = state::DecodeTag(p.tag(), &dot, &stamp);
     if (!st.ok()) return st;
-    r.bytes = p.value();
-    dots.push_back(r.dot);
-    v->regs_.push_back(std::move(r));
+    dots.push_back(dot);
+    v->regs_.emplace_back(dot, stamp, p.value());
   }
   if (!state::UniqueDots(std::move(dots))) return state::Corrupt("string: duplicate register dot");
   if (in.has_incrs()) {
-    absl::Status st = v->incrs_.DecodeState(in.incrs());
+    absl::Status st = v->Incrs().DecodeState(in.incrs());
     if (!st.ok()) return st;
   }
   if (v->Empty()) return state::Corrupt("string: empty");

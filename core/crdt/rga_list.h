@@ -28,13 +28,12 @@
 // covers. Such a later insert N has a key greater than R's and than the stable follower F, so the
 // RGA scan stops at R when R is present and stops at F (at the same place among the remaining
 // elements) when R is gone; and N cannot reference R, whose removal it has seen. On a single node,
-// stable is the node's own version vector and tombstones go at once. Two limits of the Value
+// stable is the node's own version vector and tombstones go at once. One limit of the Value
 // interface: RemoveObserved (DEL) is told the DEL's context but not its dot, so its tombstones wait
-// until `stable` has passed that context for every replica it names (conservative); and the
-// keyspace drops a list whose live elements are gone, tombstones and all, so an insert that was
-// concurrent with the emptying ops and referenced one of its elements finds no reference and
-// falls back to the head (right when nothing else was inserted concurrently; racing concurrent
-// inserts may then be ordered differently here than on the other replicas).
+// until `stable` has passed that context for every replica it names (conservative). A list whose
+// live elements are gone but which still has tombstones is not Droppable: the keyspace keeps it
+// out of sight (and a snapshot join keeps it) until its tombstones compact away, so concurrent
+// inserts that reference them still find their place.
 //
 // LSET (ListSet) is last-writer-wins on the element's value; an LSET of a removed element is a
 // no-op (remove wins). The winning LSET's stamp is kept per element in a side map, only for

@@ -6,6 +6,7 @@
 #include "core/base/strings.h"
 #include "core/server/node.h"
 #include "core/snapshot/snapshot.h"
+#include "core/snapshot/state_join.h"
 
 namespace cordis {
 
@@ -56,18 +57,24 @@ absl::Status Node::OnPeerMessage(const pb::PeerMessage& msg, int64_t now_us) {
   if (from == 0 || from == opts_.replica_id)
     return absl::InvalidArgumentError(StrCat("peer message from bad replica id ", from));
   if (!peers_.contains(from)) AddMember(from);
+  absl::Status st = absl::InvalidArgumentError("peer message without a body");
   switch (msg.body_case()) {
     case pb::PeerMessage::kHave:
       OnHave(from, msg.have(), now_us / 1000);
-      return absl::OkStatus();
+      st = absl::OkStatus();
+      break;
     case pb::PeerMessage::kOps:
-      return OnOps(from, msg.ops());
+      st = OnOps(from, msg.ops());
+      break;
     case pb::PeerMessage::kSnapshot:
-      return OnSnapshot(from, msg.snapshot());
+      st = OnSnapshot(from, msg.snapshot());
+      break;
     case pb::PeerMessage::BODY_NOT_SET:
       break;
   }
-  return absl::InvalidArgumentError("peer message without a body");
+  // Clients blocked on keys a peer's ops wrote are served now.
+  if (blocked_.has_ready()) ServeBlocked(now_us);
+  return st;
 }
 
 void Node::OnHave(ReplicaId from, const pb::Have& have, int64_t now_ms) {
@@ -90,6 +97,7 @@ void Node::OnHave(ReplicaId from, const pb::Have& have, int64_t now_ms) {
     peer.known.Merge(h);
     RecomputeStable();
   }
+  PeerAcknowledged();
   if (NeedsSnapshot(peer)) {
     SendSnapshot(from, peer, now_ms);
   } else {
@@ -152,6 +160,7 @@ void Node::ApplyRemote(const DecodedOp& d) {
   CHECK(vv_.CanDeliver(op.dot, d.ctx));
   clock_.Observe(op.stamp.hlc);
   dbs_[op.db]->Apply(op, stable_);
+  blocked_.Touch(op.db, op.key);
   oplog_.Append(d.record);
   while (oplog_.size() > opts_.replication.max_log_entries) oplog_.DropOldest();
   vv_.Raise(op.dot.replica, op.dot.seq);
@@ -219,9 +228,9 @@ void Node::SendSnapshot(ReplicaId to, PeerState& peer, int64_t now_ms) {
   ++stats_.snapshots_sent;
 }
 
-// Installs a peer's state: decode into fresh databases (a bad snapshot changes nothing), then
-// re-apply our own logged ops the snapshot does not cover, in log order. The result is the
-// state both replicas' ops produce, as a merge would.
+// Merges a peer's state into ours: the join of the two CRDT states (core/snapshot/state_join.h),
+// which is the state both replicas' ops together produce, so it works however far apart the two
+// are and whatever either has dropped from its log. A malformed snapshot changes nothing.
 absl::Status Node::OnSnapshot(ReplicaId from, const pb::Snapshot& snap) {
   (void)from;
   if (snap.format_version() != pb::FORMAT_VERSION_1)
@@ -230,53 +239,33 @@ absl::Status Node::OnSnapshot(ReplicaId from, const pb::Snapshot& snap) {
   absl::Status st = DecodeVersionVector(snap.vv(), &svv);
   if (!st.ok()) return st;
   if (vv_.Dominates(svv)) return absl::OkStatus();  // nothing new
+  // Validate every key of theirs as it stands before joining it with ours.
   std::vector<std::unique_ptr<Keyspace>> fresh;
-  for (size_t i = 0; i < dbs_.size(); ++i)
-    fresh.push_back(std::make_unique<Keyspace>(dbs_[i]->dict().seed(), 0));
+  auto fresh_dbs = [&] {
+    fresh.clear();
+    for (size_t i = 0; i < dbs_.size(); ++i)
+      fresh.push_back(std::make_unique<Keyspace>(dbs_[i]->dict().seed(), 0));
+  };
+  fresh_dbs();
   for (const pb::KeyState& k : snap.keys()) {
     if (k.db() >= fresh.size()) return absl::DataLossError("snapshot: db out of range");
     st = DecodeKeyState(k, fresh[k.db()].get());
     if (!st.ok()) return st;
   }
-  // Our ops the snapshot lacks are all still in the log: ops leave it only once every member,
-  // the sender included, has them.
-  std::vector<std::unique_ptr<DecodedOp>> replay;
-  for (uint64_t pos = oplog_.begin(); pos < oplog_.end(); ++pos) {
-    const pb::Op& rec = oplog_.at(pos);
-    if (svv.Covers(Dot{rec.origin(), rec.seq()})) continue;
-    std::unique_ptr<DecodedOp> d;
-    CHECK(DecodeOp(rec, &d).ok());
-    replay.push_back(std::move(d));
-  }
-  // The replay must be deliverable on the snapshot's cut and bring back everything we had; if
-  // not (the snapshot is older than ops we already dropped from the log), refuse it unchanged.
-  {
-    VersionVector probe = svv;
-    for (auto& d : replay) {
-      if (!probe.CanDeliver(d->op.dot, d->ctx)) {
-        ++stats_.snapshots_refused;
-        return absl::OkStatus();
-      }
-      probe.Raise(d->op.dot.replica, d->op.dot.seq);
-    }
-    if (!probe.Dominates(vv_)) {
-      ++stats_.snapshots_refused;
-      return absl::OkStatus();
-    }
+  pb::Snapshot mine, joined;
+  for (uint32_t i = 0; i < dbs_.size(); ++i) EncodeKeyspace(*dbs_[i], i, &mine);
+  st = JoinSnapshotKeys(mine, vv_, snap, svv, &joined);
+  if (!st.ok()) return st;
+  fresh_dbs();
+  for (const pb::KeyState& k : joined.keys()) {
+    st = DecodeKeyState(k, fresh[k.db()].get());
+    if (!st.ok()) return st;
   }
   dbs_ = std::move(fresh);
+  blocked_.TouchAll();
   clock_.Observe(snap.max_hlc());
-  VersionVector old = vv_;
-  vv_ = svv;
-  // Replay folds nothing: our stable vector may cover ops (from the snapshot) that replayed ops
-  // were concurrent with, and those concurrent ops are not back in the state until replayed. The
-  // next CollectGarbage folds with the real stable vector once the state is whole again.
-  const VersionVector nothing_stable;
-  for (auto& d : replay) {
-    dbs_[d->op.db]->Apply(d->op, nothing_stable);
-    vv_.Raise(d->op.dot.replica, d->op.dot.seq);
-  }
-  CHECK(vv_.Dominates(old));
+  vv_.Merge(svv);
+  // Their ops are in our state now but not in our log: a peer lacking them needs a snapshot.
   oplog_.RaiseFloor(svv);
   for (auto& [r, peer] : peers_) peer.cursor = peer.push_cursor = oplog_.begin();
   RecomputeStable();

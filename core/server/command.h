@@ -124,5 +124,7 @@ void RegisterZsetCommands(CommandTable& t);
 void RegisterZsetAlgebraCommands(CommandTable& t);
 void RegisterTransactionCommands(CommandTable& t);
 void RegisterDebugCommands(CommandTable& t);
+void RegisterBlockingCommands(CommandTable& t);
+void RegisterMonitorCommand(CommandTable& t);
 
 }  // namespace cordis

@@ -24,6 +24,8 @@ CommandTable::CommandTable() {
   RegisterZsetAlgebraCommands(*this);
   RegisterTransactionCommands(*this);
   RegisterDebugCommands(*this);
+  RegisterBlockingCommands(*this);
+  RegisterMonitorCommand(*this);
 }
 
 void CommandTable::Add(const CommandSpec& spec) {

@@ -54,11 +54,15 @@ Session* Node::OpenSession(std::string addr, std::string laddr, int64_t now_us) 
   return raw;
 }
 
-void Node::CloseSession(Session* s) { sessions_.erase(s->id); }
+void Node::CloseSession(Session* s) {
+  if (s->blocked) Unblock(s);
+  if (s->monitor) std::erase(monitors_, s->id);
+  sessions_.erase(s->id);
+}
 
 void Node::ProcessInput(Session* s, int64_t now_us) {
   s->last_interaction_ms = now_us / 1000;
-  while (!s->close_after_reply) {
+  while (!s->close_after_reply && !s->blocked) {
     std::string_view buf(s->input);
     resp::RequestParser::Result r = s->parser.Next(buf, &s->input_pos);
     if (r == resp::RequestParser::Result::kNeedMore) break;
@@ -75,6 +79,8 @@ void Node::ProcessInput(Session* s, int64_t now_us) {
     if (s->reply_off || s->reply_skip) s->output.resize(mark);
     s->reply_skip = s->reply_skip_next;
     s->reply_skip_next = false;
+    // Like Redis, clients blocked on a key this command wrote are served before the next one.
+    if (blocked_.has_ready()) ServeBlocked(now_us);
   }
   // Compact the input buffer: drop consumed bytes once they dominate it.
   if (s->input_pos == s->input.size()) {
@@ -114,8 +120,15 @@ void Node::Dispatch(Session* s, const std::vector<std::string_view>& args, int64
     return;
   }
   s->last_command = std::string(spec->name);
+  const uint64_t seq_before = vv_.Get(opts_.replica_id);
   CommandContext ctx(*this, *s, reply, args, *spec, now_us);
   spec->handler(ctx);
+  const uint64_t seq_after = vv_.Get(opts_.replica_id);
+  if (seq_after != seq_before) s->last_write_seq = seq_after;
+  // Like Redis: after the command ran (its database is the one it left selected), never admin
+  // commands, and a blocked client's command only when first run.
+  if (!monitors_.empty() && !(spec->flags & cmd::kAdmin) && !rerunning_)
+    FeedMonitors(*s, args, now_us);
 }
 
 Op Node::NewOp(uint32_t db, std::string_view key, int64_t now_ms) {
@@ -144,6 +157,7 @@ void Node::Commit(const Op& op) {
   // seeing a removal may still be in flight (see tests/property/keyspace_convergence...).
   if (!replicating()) stable_.Raise(opts_.replica_id, op.dot.seq);
   dbs_[op.db]->Apply(op, stable_);
+  blocked_.Touch(op.db, op.key);
   if (replicating()) Log(op);
   vv_.Raise(opts_.replica_id, op.dot.seq);
   ++stats_.ops_applied;
@@ -170,6 +184,7 @@ void Node::Tick(int64_t now_us) {
       if (e != nullptr && e->value != nullptr) ExpireIfNeeded(i, e, now_ms);
     }
   }
+  ServeBlocked(now_us);
 }
 
 }  // namespace cordis

@@ -17,6 +17,7 @@
 #include "core/op/op.h"
 #include "core/op/op_codec.h"
 #include "core/replication/oplog.h"
+#include "core/server/blocked_clients.h"
 #include "core/server/command.h"
 #include "core/server/host_info.h"
 #include "core/server/session.h"
@@ -121,6 +122,29 @@ class Node {
   // What a peer last told us it has (empty if never heard).
   VersionVector PeerHave(ReplicaId r) const;
 
+  // --- Blocking commands (core/server/node_blocking.cc) ---
+  // Parks s until one of `keys` (in s->db) is written or deadline_us passes (0: never). Called by
+  // a blocking command that found nothing; when the node re-runs that command and it finds
+  // nothing again, the call keeps the session where it was in line.
+  // `args` is the command to re-run.
+  void Block(Session* s, const std::vector<std::string_view>& args,
+             const std::vector<std::string_view>& keys, int64_t deadline_us,
+             bool timeout_null_array);
+  size_t blocked_clients() const { return blocked_.size(); }
+  // WAIT: parks s until a peer's acknowledgement arrives (re-run then) or the deadline passes
+  // (re-run with s->block_timed_out set).
+  void BlockForAcks(Session* s, const std::vector<std::string_view>& args, int64_t deadline_us);
+  // Peers whose last Have covers our own op `seq`.
+  size_t PeersAcknowledged(uint64_t seq) const;
+  // Sessions that got a reply outside their own input (woken by another client's write, a peer's
+  // op or a timeout): the driver writes their output.
+  std::vector<Session*> TakeWokenSessions();
+  // The earliest blocked client's deadline (0: none); the driver ticks by then.
+  int64_t NextBlockDeadlineUs() const { return blocked_.NextDeadlineUs(); }
+
+  // MONITOR (core/server/node_monitor.cc): s receives every command run from now on.
+  void AddMonitor(Session* s);
+
   // SHUTDOWN asks the driver to stop the server after this batch.
   void RequestShutdown() { shutdown_requested_ = true; }
   bool shutdown_requested() const { return shutdown_requested_; }
@@ -130,6 +154,14 @@ class Node {
 
  private:
   void Dispatch(Session* s, const std::vector<std::string_view>& args, int64_t now_us);
+  void Unblock(Session* s);
+  void Woken(Session* s, int64_t now_us);
+  void FeedMonitors(const Session& s, const std::vector<std::string_view>& args, int64_t now_us);
+  // A peer's Have arrived: WAIT's clients re-count.
+  void PeerAcknowledged();
+  // Re-runs the commands of clients blocked on keys written since the last call, then answers
+  // clients whose deadline passed.
+  void ServeBlocked(int64_t now_us);
 
   struct PeerState {
     bool heard = false;
@@ -173,6 +205,12 @@ class Node {
   std::vector<Outgoing> outbox_;
   std::vector<std::string> due_scratch_;
   std::vector<std::string_view> args_scratch_;
+  BlockedClients blocked_;
+  std::vector<uint64_t> woken_;
+  bool serving_blocked_ = false;
+  bool reblocked_ = false;  // set by Block during a re-run: the client keeps waiting
+  bool rerunning_ = false;  // re-running a blocked client's command (MONITOR shows it once)
+  std::vector<uint64_t> monitors_;
 };
 
 }  // namespace cordis

@@ -53,6 +53,26 @@ struct Session {
   bool reply_off = false;
   bool reply_skip = false;
   bool reply_skip_next = false;
+
+  // EXEC is running this session's queue: blocking commands answer at once instead of blocking.
+  bool in_exec = false;
+
+  // Blocking commands (core/server/blocked_clients.h): while blocked, the session executes
+  // nothing more; the node re-runs `blocked_args` when one of its keys is written, or answers
+  // with a null at the deadline.
+  bool blocked = false;
+  bool block_timeout_null_array = true;  // BLPOP-style (null array) or BLMOVE-style (null bulk)
+  bool block_timeout_rerun = false;      // at the deadline, re-run with block_timed_out (WAIT)
+  bool block_timed_out = false;
+  // The sequence number of this session's latest write (WAIT counts the peers that have it).
+  uint64_t last_write_seq = 0;
+  std::vector<std::string> blocked_args;
+
+  // MONITOR: every command the server runs is streamed to this session.
+  bool monitor = false;
+
+  // The driver's own object for this session (prod: its connection), for waking it.
+  void* driver = nullptr;
 };
 
 }  // namespace cordis
