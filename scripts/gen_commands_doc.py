@@ -50,9 +50,10 @@ NOTES = """## Notes
 - **MEMORY USAGE** reports the entry, key and the value's own accounting, CRDT metadata included
   (tombstones, concurrent registers); SAMPLES is validated and ignored (the whole value is
   counted). MEMORY DOCTOR/STATS/MALLOC-STATS/PURGE are not supported.
-- Not supported yet: blocking commands and MONITOR (coordinated separately), SLOWLOG and LATENCY
+- Not supported yet: SLOWLOG and LATENCY
   (the core has no clock to time commands with; needs the driver's help), DEBUG SLEEP (the core
-  cannot block), CLIENT NO-EVICT/REPLY/PAUSE/UNPAUSE.
+  cannot block), CLIENT PAUSE/UNPAUSE. CLIENT REPLY ON/OFF/SKIP works as in Redis; CLIENT
+  NO-EVICT is accepted (nothing is evicted here).
 """
 
 

@@ -95,6 +95,7 @@ void ResetCommand(CommandContext& ctx) {
   s.multi_error = false;
   s.multi_queue.clear();
   s.watched.clear();
+  s.reply_off = s.reply_skip_next = false;
   s.db = 0;
   s.resp = 2;
   s.name.clear();
@@ -133,6 +134,28 @@ void ClientCommand(CommandContext& ctx) {
       return ctx.reply.Error(StrCat("ERR Unrecognized option '", a[2], "'"));
     }
     return ctx.reply.Ok();
+  }
+  if (EqualsIgnoreCase(sub, "no-evict") && a.size() == 3) {
+    // Nothing is ever evicted here, so the flag has no effect beyond being accepted.
+    if (!EqualsIgnoreCase(a[2], "on") && !EqualsIgnoreCase(a[2], "off"))
+      return ctx.reply.Error(err::kSyntax);
+    return ctx.reply.Ok();
+  }
+  if (EqualsIgnoreCase(sub, "reply") && a.size() == 3) {
+    // Node::ProcessInput drops the replies of a session whose replies are off or skipped.
+    if (EqualsIgnoreCase(a[2], "on")) {
+      s.reply_off = s.reply_skip = s.reply_skip_next = false;
+      return ctx.reply.Ok();
+    }
+    if (EqualsIgnoreCase(a[2], "off")) {
+      s.reply_off = true;
+      return;
+    }
+    if (EqualsIgnoreCase(a[2], "skip")) {
+      if (!s.reply_off) s.reply_skip_next = true;
+      return;
+    }
+    return ctx.reply.Error(err::kSyntax);
   }
   if (EqualsIgnoreCase(sub, "info") && a.size() == 2) {
     return ctx.reply.Verbatim(ClientInfoLine(s, ctx.now_ms));
@@ -176,12 +199,17 @@ void ClientCommand(CommandContext& ctx) {
         "    Assign the name <name> to the current connection.",
         "SETINFO <LIB-NAME|LIB-VER> <value>",
         "    Set client meta attributes.",
+        "REPLY (ON|OFF|SKIP)",
+        "    Control the replies sent to the current connection.",
+        "NO-EVICT (ON|OFF)",
+        "    Protect current client connection from eviction.",
         "HELP",
         "    Print this help."};
     ctx.ReplyHelp(kHelp);
     return;
   }
-  for (std::string_view known : {"id", "getname", "setname", "setinfo", "info", "list", "help"}) {
+  for (std::string_view known :
+       {"id", "getname", "setname", "setinfo", "info", "list", "help", "no-evict", "reply"}) {
     if (EqualsIgnoreCase(sub, known))
       return ctx.reply.Error(err::WrongArity(StrCat("client|", known)));
   }

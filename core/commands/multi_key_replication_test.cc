@@ -85,6 +85,27 @@ TEST_F(TwoReplicas, MultiKeyWritesReplicate) {
   EXPECT_EQ(Run(1, "ZRANGE z 0 -1 WITHSCORES"), Run(0, "ZRANGE z 0 -1 WITHSCORES"));
 }
 
+TEST_F(TwoReplicas, ConcurrentWritesDuringMultiKeyCommandsConverge) {
+  Run(0, "SET k v");
+  Run(0, "RPUSH l a b");
+  Run(0, "SELECT 1");
+  Run(0, "SET other o");
+  Run(0, "SELECT 0");
+  Ship(0);
+  // Concurrently: node 1 swaps databases 0 and 1, moves and copies; node 2 writes the same keys.
+  for (const char* cmd : {"SWAPDB 0 1", "SELECT 1", "MOVE k 2", "LMOVE l l2 LEFT LEFT",
+                          "COPY l l3 DB 0"}) {
+    ASSERT_NE(Run(0, cmd)[0], '-') << cmd;
+  }
+  for (const char* cmd : {"APPEND k 2", "RPUSH l c", "SET fresh f", "SADD l3 x"}) Run(1, cmd);
+  Ship(0);
+  ExpectConverged();
+  // The concurrent writes stay in the database they were made in (database 0 on node 2).
+  EXPECT_EQ(Run(1, "GET fresh"), "$1\r\nf\r\n");
+  EXPECT_EQ(Run(0, "SELECT 0"), "+OK\r\n");
+  EXPECT_EQ(Run(0, "GET fresh"), "$1\r\nf\r\n");
+}
+
 TEST_F(TwoReplicas, DumpRestoreReplicates) {
   Run(0, "ZADD z 1 a 2 b");
   std::string dump = Run(0, "DUMP z");

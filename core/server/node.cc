@@ -73,7 +73,12 @@ void Node::ProcessInput(Session* s, int64_t now_us) {
       ++stats_.rejected_protocol;
       break;
     }
+    const size_t mark = s->output.size();
     Execute(s, s->parser.args(), now_us);
+    // CLIENT REPLY OFF/SKIP, judged after the command (CLIENT REPLY ON answers OK), as Redis.
+    if (s->reply_off || s->reply_skip) s->output.resize(mark);
+    s->reply_skip = s->reply_skip_next;
+    s->reply_skip_next = false;
     // Like Redis, clients blocked on a key this command wrote are served before the next one.
     if (blocked_.has_ready()) ServeBlocked(now_us);
   }

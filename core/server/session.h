@@ -48,6 +48,12 @@ struct Session {
   };
   std::vector<WatchedKey> watched;
   uint64_t commands_processed = 0;
+  // CLIENT REPLY: OFF drops every reply; SKIP drops the next command's reply (reply_skip_next
+  // becomes reply_skip once the SKIP command itself is done).
+  bool reply_off = false;
+  bool reply_skip = false;
+  bool reply_skip_next = false;
+
   // EXEC is running this session's queue: blocking commands answer at once instead of blocking.
   bool in_exec = false;
 
