@@ -25,9 +25,12 @@ bool Deliverable(const VersionVector& vv, const DecodedOp& d) {
 void Node::AddMember(ReplicaId r) {
   CHECK_NE(r, 0u);
   if (std::find(members_.begin(), members_.end(), r) != members_.end()) return;
+  // A lone node keeps no log: what it applied so far reaches peers only by snapshot.
+  if (!replicating()) oplog_.RaiseFloor(vv_);
   members_.push_back(r);
   std::sort(members_.begin(), members_.end());
-  peers_[r];
+  auto [it, added] = peers_.try_emplace(r);
+  if (added) it->second.join_floor = stable_;
   RecomputeStable();
 }
 
@@ -51,6 +54,7 @@ void Node::Log(pb::Op record) {
 // m's own ops applied here (their context) and from m's Have messages once we hold every op m had
 // made by then: so every op made concurrently with a stable op has already been applied here.
 void Node::RecomputeStable() {
+  if (expect_peers_ && peers_.empty()) return;  // members still unknown: nothing is stable
   VersionVector s;
   std::vector<ReplicaId> origins;
   for (const auto& [r, seq] : vv_.entries()) origins.push_back(r);
@@ -135,6 +139,16 @@ absl::Status Node::OnOps(ReplicaId from, const pb::OpBatch& batch) {
     std::unique_ptr<DecodedOp> d;
     absl::Status st = DecodeOp(rec, &d);
     if (!st.ok()) return st;
+    // An op of a replica that joined after we folded metadata must have seen what we folded.
+    auto origin = peers_.find(d->op.dot.replica);
+    const VersionVector& floor = origin == peers_.end() ? stable_ : origin->second.join_floor;
+    if (d->op.dot.replica != opts_.replica_id && !vv_.Covers(d->op.dot) && !d->ctx.Dominates(floor))
+      return absl::FailedPreconditionError(StrCat(
+          "op ", d->op.dot.replica, ":", d->op.dot.seq,
+          " was made concurrently with state this node had already compacted before replica ",
+          d->op.dot.replica,
+          " joined; a node that served writes alone can join a cluster "
+          "only with an empty data directory"));
     decoded.push_back(std::move(d));
   }
   for (auto& d : decoded) {
@@ -316,6 +330,7 @@ void Node::ReplicationTick(int64_t now_us) {
   (void)now_us;
   if (!replicating()) return;
   // Ops every member has can leave the log.
+  if (expect_peers_ && peers_.empty()) return;  // nobody to tell yet
   VersionVector everyone = vv_;
   for (const auto& [r, peer] : peers_) {
     VersionVector m;

@@ -112,9 +112,16 @@ class Node {
   // --- Replication (core/replication/node_replication.cc) ---
   // The replica set this node replicates with (itself always included). Garbage collection waits
   // for every member, so members are added deliberately (configuration or a MEET).
+  // A member added to a node that already folded metadata (a node that served writes alone, then
+  // met a cluster) may hold ops made concurrently with what was folded: those ops are refused
+  // with an error (OnPeerMessage), never applied wrongly.
   void AddMember(ReplicaId r);
+  // This node belongs to a cluster whose other members it does not know yet (prod started with
+  // --peers, before any handshake): until AddMember names them, nothing becomes stable here and
+  // the log keeps every op. Call before recovery and before the first command.
+  void ExpectPeers() { expect_peers_ = true; }
   const std::vector<ReplicaId>& members() const { return members_; }
-  bool replicating() const { return members_.size() > 1; }
+  bool replicating() const { return members_.size() > 1 || expect_peers_; }
   // A message from a peer. A malformed message returns an error and changes nothing; the driver
   // should drop that link.
   absl::Status OnPeerMessage(const pb::PeerMessage& msg, int64_t now_us);
@@ -214,6 +221,8 @@ class Node {
     uint64_t cursor = 0;       // oplog position scanned for this peer (anti-entropy)
     uint64_t push_cursor = 0;  // oplog position scanned for eager pushes of our own ops
     int64_t last_snapshot_ms = -1;
+    // What was stable here when this replica became known: its ops must have seen it.
+    VersionVector join_floor;
   };
   void ApplyRemote(const DecodedOp& d);
   void DrainPending();
@@ -245,6 +254,7 @@ class Node {
   bool shutdown_requested_ = false;
   uint64_t incarnation_ = 0;  // random per start: tells peers we may have lost state
   std::vector<ReplicaId> members_;
+  bool expect_peers_ = false;
   std::map<ReplicaId, PeerState> peers_;
   Oplog oplog_;
   // Durability (with persistence configured): durable_vv_ covers the records up to
