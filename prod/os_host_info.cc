@@ -3,6 +3,7 @@
 #include <malloc.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 
 namespace cordis::prod {
@@ -24,5 +25,11 @@ int64_t OsHostInfo::RssBytes() const {
 }
 
 int64_t OsHostInfo::ProcessId() const { return getpid(); }
+
+int64_t OsHostInfo::MonotonicMicros() const {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
 
 }  // namespace cordis::prod

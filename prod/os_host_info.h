@@ -15,6 +15,7 @@ class OsHostInfo : public HostInfo {
   int64_t ProcessId() const override;
   int Port() const override { return port_; }
   std::string Executable() const override { return executable_; }
+  int64_t MonotonicMicros() const override;
 
  private:
   int port_;

@@ -3,6 +3,7 @@
 #include <sys/resource.h>
 
 #include <chrono>
+#include <thread>
 
 #include "spdlog/spdlog.h"
 
@@ -42,7 +43,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // The node answered this session outside its own input (a blocked client was served).
   void Wake() {
     if (closed_ || writing_ || held_) return;
-    if (!session_->output.empty()) Write();
+    if (!session_->output.empty()) return Write();
+    if (session_->close_after_reply) Close();  // CLIENT KILL from another client
   }
 
   // Its replies wait for the group commit (Server::HoldReplies); FinishBatch releases them.
@@ -60,8 +62,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void Read() {
     if (reading_) return;  // already waiting (a blocked client woken by another's write)
     reading_ = true;
-    socket_.async_wait(asio::ip::tcp::socket::wait_read,
-                       [self = shared_from_this()](const asio::error_code& ec) { self->OnReadable(ec); });
+    socket_.async_wait(
+        asio::ip::tcp::socket::wait_read,
+        [self = shared_from_this()](const asio::error_code& ec) { self->OnReadable(ec); });
   }
 
   void OnReadable(const asio::error_code& ec) {
@@ -83,6 +86,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
     if (total == 0) return Read();
     server_.node().ProcessInput(session_, Server::NowUs());
+    // DEBUG SLEEP stalls the whole server, as in Redis.
+    if (int64_t us = server_.node().TakeSleepRequest(); us > 0)
+      std::this_thread::sleep_for(std::chrono::microseconds(us));
     server_.WakeServed();
     if (server_.node().shutdown_requested()) server_.RequestShutdown();
     if (server_.HoldReplies(this)) return Hold();  // FinishBatch runs once the writes are durable
@@ -102,14 +108,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
  private:
-
   void Write() {
     writing_ = true;
     out_.swap(session_->output);
-    asio::async_write(socket_, asio::buffer(out_),
-                      [self = shared_from_this()](const asio::error_code& ec, size_t) {
-                        self->OnWrite(ec);
-                      });
+    asio::async_write(
+        socket_, asio::buffer(out_),
+        [self = shared_from_this()](const asio::error_code& ec, size_t) { self->OnWrite(ec); });
   }
 
   void OnWrite(const asio::error_code& ec) {

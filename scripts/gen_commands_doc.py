@@ -50,10 +50,19 @@ NOTES = """## Notes
 - **MEMORY USAGE** reports the entry, key and the value's own accounting, CRDT metadata included
   (tombstones, concurrent registers); SAMPLES is validated and ignored (the whole value is
   counted). MEMORY DOCTOR/STATS/MALLOC-STATS/PURGE are not supported.
-- Not supported yet: SLOWLOG and LATENCY
-  (the core has no clock to time commands with; needs the driver's help), DEBUG SLEEP (the core
-  cannot block), CLIENT PAUSE/UNPAUSE. CLIENT REPLY ON/OFF/SKIP works as in Redis; CLIENT
-  NO-EVICT is accepted (nothing is evicted here).
+- **SLOWLOG** works as in Redis 7.0 (slowlog-log-slower-than, slowlog-max-len; 32 arguments of
+  128 bytes at most per entry); commands are timed with the driver's monotonic clock (the
+  simulator has none: every command takes 0 us there).
+- **LATENCY** LATEST, HISTORY, RESET and DOCTOR work as in Redis for the events `command` and
+  `fast-command` (latency-monitor-threshold); GRAPH lists the samples as text instead of Redis's
+  ASCII chart; HISTOGRAM is not supported (no per-command histograms are kept).
+- **DEBUG SLEEP** stalls the whole server as in Redis (the driver sleeps after the batch; the
+  stall counts in the command's SLOWLOG time). DEBUG RELOAD is not supported.
+- **CLIENT PAUSE / UNPAUSE** hold commands as Redis does (WRITE: commands that write, and EXEC of
+  a queue that writes; ALL: every command, CLIENT UNPAUSE included); held commands keep their
+  order; active expiry waits too. **CLIENT KILL** takes Redis 7.0's filters (ID, ADDR, LADDR,
+  TYPE, USER, SKIPME) and the old `ip:port` form. CLIENT REPLY ON/OFF/SKIP works as in Redis;
+  CLIENT NO-EVICT is accepted (nothing is evicted here).
 """
 
 

@@ -24,6 +24,10 @@ constexpr ConfigParam kParams[] = {
     {"hash-max-listpack-value", "hash-max-ziplist-value", Kind::kInt, 0, LLONG_MAX, "", "64"},
     {"stream-node-max-bytes", "", Kind::kInt, 0, LLONG_MAX, "", "4096"},
     {"stream-node-max-entries", "", Kind::kInt, 0, LLONG_MAX, "", "100"},
+    // Read by the node (Node::ConfigChanged): SLOWLOG and LATENCY.
+    {"slowlog-log-slower-than", "", Kind::kInt, -1, LLONG_MAX, "", "10000"},
+    {"slowlog-max-len", "", Kind::kInt, 0, LONG_MAX, "", "128"},
+    {"latency-monitor-threshold", "", Kind::kInt, 0, LLONG_MAX, "", "0"},
     {"maxmemory-policy", "", Kind::kEnum, 0, 0,
      "volatile-lru, volatile-lfu, volatile-random, volatile-ttl, allkeys-lru, allkeys-lfu, "
      "allkeys-random, noeviction",

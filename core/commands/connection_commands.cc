@@ -1,4 +1,5 @@
 // Connection commands: PING, ECHO, QUIT, HELLO, SELECT, RESET, CLIENT.
+#include <cstdint>
 #include <string>
 
 #include "core/base/strings.h"
@@ -103,6 +104,75 @@ void ResetCommand(CommandContext& ctx) {
   ctx.reply.Simple("RESET");
 }
 
+// CLIENT KILL addr (the old form: OK or an error) or CLIENT KILL with filters (the number
+// killed), as Redis 7.0. Every session here is a normal client of the default user.
+void ClientKill(CommandContext& ctx) {
+  const auto& a = ctx.args;
+  Session& me = ctx.session;
+  std::optional<uint64_t> id;
+  std::optional<std::string_view> addr, laddr;
+  bool skipme = true, no_match = false;
+  if (a.size() == 3) {
+    addr = a[2];
+    skipme = false;
+  } else {
+    for (size_t i = 2; i < a.size(); i += 2) {
+      if (i + 1 == a.size()) return ctx.reply.Error(err::kSyntax);  // an option without a value
+      std::string_view opt = a[i], val = a[i + 1];
+      if (EqualsIgnoreCase(opt, "id")) {
+        std::optional<int64_t> n = ParseInt64(val);
+        if (!n || *n < 1) return ctx.reply.Error("ERR client-id should be greater than 0");
+        id = static_cast<uint64_t>(*n);
+      } else if (EqualsIgnoreCase(opt, "type")) {
+        if (EqualsIgnoreCase(val, "master") || EqualsIgnoreCase(val, "replica") ||
+            EqualsIgnoreCase(val, "slave") || EqualsIgnoreCase(val, "pubsub")) {
+          no_match = true;
+        } else if (!EqualsIgnoreCase(val, "normal")) {
+          return ctx.reply.Error(StrCat("ERR Unknown client type '", val, "'"));
+        }
+      } else if (EqualsIgnoreCase(opt, "addr")) {
+        addr = val;
+      } else if (EqualsIgnoreCase(opt, "laddr")) {
+        laddr = val;
+      } else if (EqualsIgnoreCase(opt, "user")) {
+        if (val != "default") return ctx.reply.Error(StrCat("ERR No such user '", val, "'"));
+      } else if (EqualsIgnoreCase(opt, "skipme")) {
+        if (EqualsIgnoreCase(val, "yes")) {
+          skipme = true;
+        } else if (EqualsIgnoreCase(val, "no")) {
+          skipme = false;
+        } else {
+          return ctx.reply.Error(err::kSyntax);
+        }
+      } else {
+        return ctx.reply.Error(err::kSyntax);
+      }
+    }
+  }
+  std::vector<Session*> victims;
+  for (const auto& [sid, other] : ctx.node.sessions()) {
+    Session* o = other.get();
+    if (no_match || (id && o->id != *id) || (addr && o->addr != *addr) ||
+        (laddr && o->laddr != *laddr) || (o == &me && skipme))
+      continue;
+    victims.push_back(o);
+  }
+  if (a.size() == 3) {
+    if (victims.empty()) return ctx.reply.Error("ERR No such client");
+    ctx.reply.Ok();
+  } else {
+    ctx.reply.Integer(static_cast<int64_t>(victims.size()));
+  }
+  for (Session* o : victims) {
+    if (o == &me) {
+      me.close_after_reply = true;  // after this reply, as Redis
+    } else {
+      o->output.clear();  // Redis frees the client without sending what it had pending
+      ctx.node.KillSession(o);
+    }
+  }
+}
+
 void ClientCommand(CommandContext& ctx) {
   const auto& a = ctx.args;
   std::string_view sub = a[1];
@@ -184,6 +254,29 @@ void ClientCommand(CommandContext& ctx) {
     }
     return ctx.reply.Verbatim(out);
   }
+  if (EqualsIgnoreCase(sub, "kill") && a.size() >= 3) return ClientKill(ctx);
+  if (EqualsIgnoreCase(sub, "pause") && (a.size() == 3 || a.size() == 4)) {
+    std::optional<int64_t> ms = ParseInt64(a[2]);
+    if (!ms) return ctx.reply.Error("ERR timeout is not an integer or out of range");
+    if (*ms < 0) return ctx.reply.Error("ERR timeout is negative");
+    bool all = true;
+    if (a.size() == 4) {
+      if (EqualsIgnoreCase(a[3], "write")) {
+        all = false;
+      } else if (!EqualsIgnoreCase(a[3], "all")) {
+        return ctx.reply.Error("ERR CLIENT PAUSE mode must be WRITE or ALL");
+      }
+    }
+    // A timeout too large for the clock saturates (Redis adds it to its clock the same way).
+    int64_t end_us = *ms > (INT64_MAX - ctx.now_us) / 1000 ? INT64_MAX : ctx.now_us + *ms * 1000;
+    ctx.node.PauseClients(end_us, all);
+    return ctx.reply.Ok();
+  }
+  if (EqualsIgnoreCase(sub, "unpause") && a.size() == 2) {
+    ctx.reply.Ok();
+    ctx.node.UnpauseClients(ctx.now_us);
+    return;
+  }
   if (EqualsIgnoreCase(sub, "help") && a.size() == 2) {
     static constexpr std::string_view kHelp[] = {
         "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -195,6 +288,24 @@ void ClientCommand(CommandContext& ctx) {
         "    Return information about the current client connection.",
         "LIST [TYPE <normal|master|replica|pubsub>] [ID <id> [<id> ...]]",
         "    Return information about client connections.",
+        "KILL <ip:port>",
+        "    Kill connection made from <ip:port>.",
+        "KILL <option> <value> [<option> <value> [...]]",
+        "    Kill connections. Options are:",
+        "    * ADDR (<ip:port>|<unixsocket>:0)",
+        "      Kill connections made from the specified address",
+        "    * LADDR (<ip:port>|<unixsocket>:0)",
+        "      Kill connections made to specified local address",
+        "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+        "      Kill connections by type.",
+        "    * USER <username>",
+        "      Kill connections authenticated by <username>.",
+        "    * SKIPME (YES|NO)",
+        "      Skip killing current connection (default: yes).",
+        "PAUSE <timeout> [WRITE|ALL]",
+        "    Suspend all, or just write, clients for <timeout> milliseconds.",
+        "UNPAUSE",
+        "    Stop the current client pause, resuming traffic.",
         "SETNAME <name>",
         "    Assign the name <name> to the current connection.",
         "SETINFO <LIB-NAME|LIB-VER> <value>",
@@ -208,8 +319,8 @@ void ClientCommand(CommandContext& ctx) {
     ctx.ReplyHelp(kHelp);
     return;
   }
-  for (std::string_view known :
-       {"id", "getname", "setname", "setinfo", "info", "list", "help", "no-evict", "reply"}) {
+  for (std::string_view known : {"id", "getname", "setname", "setinfo", "info", "list", "help",
+                                 "no-evict", "reply", "kill", "pause", "unpause"}) {
     if (EqualsIgnoreCase(sub, known))
       return ctx.reply.Error(err::WrongArity(StrCat("client|", known)));
   }

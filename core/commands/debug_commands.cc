@@ -1,7 +1,9 @@
 // DEBUG (guarded by enable-debug-command, as in Redis 7): DIGEST and DIGEST-VALUE compare
-// replicas by logical content.
+// replicas by logical content; SLEEP stalls the server (the driver sleeps after the batch).
+#include <cstdlib>
 #include <string>
 
+#include "core/base/strings.h"
 #include "core/commands/arg_parse.h"
 #include "core/keyspace/digest.h"
 #include "core/server/command_context.h"
@@ -42,6 +44,18 @@ void DebugCommand(CommandContext& ctx) {
     }
     return;
   }
+  if (EqualsIgnoreCase(sub, "sleep") && a.size() == 3) {
+    // Like Redis (strtod): what does not parse sleeps 0 seconds; negatives do not sleep.
+    std::string text(a[2]);
+    double seconds = std::strtod(text.c_str(), nullptr);
+    if (seconds > 0 && seconds < 86400.0 * 365)
+      ctx.node.RequestSleep(static_cast<int64_t>(seconds * 1e6));
+    return ctx.reply.Ok();
+  }
+  if (EqualsIgnoreCase(sub, "sleep")) {
+    return ctx.reply.Error(StrCat("ERR unknown subcommand or wrong number of arguments for '", sub,
+                                  "'. Try DEBUG HELP."));
+  }
   if (EqualsIgnoreCase(sub, "help")) {
     static constexpr std::string_view kHelp[] = {
         "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -49,6 +63,8 @@ void DebugCommand(CommandContext& ctx) {
         "    Output a hex signature representing the current DB content.",
         "DIGEST-VALUE <key> [<key> ...]",
         "    Output a hex signature of the values of all the specified keys.",
+        "SLEEP <seconds>",
+        "    Stop the server for <seconds>. Decimals allowed.",
         "HELP",
         "    Print this help."};
     ctx.ReplyHelp(kHelp);

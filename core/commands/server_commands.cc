@@ -275,6 +275,7 @@ void ConfigCommand(CommandContext& ctx) {
         config[k] = std::move(v);
       }
     }
+    ctx.node.ConfigChanged();
     return ctx.reply.Ok();
   }
   if (EqualsIgnoreCase(sub, "rewrite") && a.size() == 2) {

@@ -126,6 +126,8 @@ void RegisterTransactionCommands(CommandTable& t);
 void RegisterDebugCommands(CommandTable& t);
 void RegisterBlockingCommands(CommandTable& t);
 void RegisterMonitorCommand(CommandTable& t);
+void RegisterSlowlogCommand(CommandTable& t);
+void RegisterLatencyCommand(CommandTable& t);
 void RegisterPersistenceCommands(CommandTable& t);
 
 }  // namespace cordis

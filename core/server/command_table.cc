@@ -26,6 +26,8 @@ CommandTable::CommandTable() {
   RegisterDebugCommands(*this);
   RegisterBlockingCommands(*this);
   RegisterMonitorCommand(*this);
+  RegisterSlowlogCommand(*this);
+  RegisterLatencyCommand(*this);
   RegisterPersistenceCommands(*this);
 }
 

@@ -16,6 +16,9 @@ class HostInfo {
   virtual int Port() const = 0;
   virtual std::string Executable() const = 0;
   virtual std::string ConfigFile() const { return ""; }
+  // A monotonic clock in microseconds, for timing commands (SLOWLOG, LATENCY); a driver without
+  // one (the simulator) leaves every command at 0 us.
+  virtual int64_t MonotonicMicros() const { return 0; }
 };
 
 }  // namespace cordis

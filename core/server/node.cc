@@ -61,13 +61,14 @@ Session* Node::OpenSession(std::string addr, std::string laddr, int64_t now_us) 
 
 void Node::CloseSession(Session* s) {
   if (s->blocked) Unblock(s);
+  if (s->paused) std::erase(paused_, s->id);
   if (s->monitor) std::erase(monitors_, s->id);
   sessions_.erase(s->id);
 }
 
 void Node::ProcessInput(Session* s, int64_t now_us) {
   s->last_interaction_ms = now_us / 1000;
-  while (!s->close_after_reply && !s->blocked) {
+  while (!s->close_after_reply && !s->blocked && !s->paused) {
     std::string_view buf(s->input);
     resp::RequestParser::Result r = s->parser.Next(buf, &s->input_pos);
     if (r == resp::RequestParser::Result::kNeedMore) break;
@@ -78,14 +79,13 @@ void Node::ProcessInput(Session* s, int64_t now_us) {
       ++stats_.rejected_protocol;
       break;
     }
-    const size_t mark = s->output.size();
-    Execute(s, s->parser.args(), now_us);
-    // CLIENT REPLY OFF/SKIP, judged after the command (CLIENT REPLY ON answers OK), as Redis.
-    if (s->reply_off || s->reply_skip) s->output.resize(mark);
-    s->reply_skip = s->reply_skip_next;
-    s->reply_skip_next = false;
-    // Like Redis, clients blocked on a key this command wrote are served before the next one.
-    if (blocked_.has_ready()) ServeBlocked(now_us);
+    if (pause_end_us_ != 0 && MustWaitForPause(*s, s->parser.args())) {
+      s->paused = true;
+      s->paused_args.assign(s->parser.args().begin(), s->parser.args().end());
+      paused_.push_back(s->id);
+      break;
+    }
+    RunRequest(s, s->parser.args(), now_us);
   }
   // Compact the input buffer: drop consumed bytes once they dominate it.
   if (s->input_pos == s->input.size()) {
@@ -95,6 +95,17 @@ void Node::ProcessInput(Session* s, int64_t now_us) {
     s->input.erase(0, s->input_pos);
     s->input_pos = 0;
   }
+}
+
+void Node::RunRequest(Session* s, const std::vector<std::string_view>& args, int64_t now_us) {
+  const size_t mark = s->output.size();
+  Execute(s, args, now_us);
+  // CLIENT REPLY OFF/SKIP, judged after the command (CLIENT REPLY ON answers OK), as Redis.
+  if (s->reply_off || s->reply_skip) s->output.resize(mark);
+  s->reply_skip = s->reply_skip_next;
+  s->reply_skip_next = false;
+  // Like Redis, clients blocked on a key this command wrote are served before the next one.
+  if (blocked_.has_ready()) ServeBlocked(now_us);
 }
 
 void Node::Execute(Session* s, const std::vector<std::string_view>& args, int64_t now_us) {
@@ -127,7 +138,22 @@ void Node::Dispatch(Session* s, const std::vector<std::string_view>& args, int64
   s->last_command = std::string(spec->name);
   const uint64_t seq_before = vv_.Get(opts_.replica_id);
   CommandContext ctx(*this, *s, reply, args, *spec, now_us);
+  // SLOWLOG and LATENCY time commands with the driver's monotonic clock (none: not timed).
+  const bool timed = opts_.host != nullptr && !(spec->flags & cmd::kSkipSlowlog) &&
+                     (slowlog_threshold_us_ >= 0 || latency_threshold_ms_ > 0);
+  const int64_t started_us = timed ? opts_.host->MonotonicMicros() : 0;
+  const int64_t sleep_before_us = sleep_request_us_;
   spec->handler(ctx);
+  if (timed && !s->blocked) {  // a blocked command is timed when it finally runs
+    // DEBUG SLEEP's stall happens in the driver after the batch, but it is this command's.
+    const int64_t took_us =
+        opts_.host->MonotonicMicros() - started_us + (sleep_request_us_ - sleep_before_us);
+    slowlog_.MaybeAdd(slowlog_threshold_us_, slowlog_max_len_, args, took_us, now_us / 1'000'000,
+                      s->addr, s->name);
+    latency_.MaybeAdd(latency_threshold_ms_,
+                      (spec->flags & cmd::kFast) ? "fast-command" : "command", took_us / 1000,
+                      now_us / 1'000'000);
+  }
   const uint64_t seq_after = vv_.Get(opts_.replica_id);
   if (seq_after != seq_before) s->last_write_seq = seq_after;
   // Like Redis: after the command ran (its database is the one it left selected), never admin
@@ -184,7 +210,10 @@ bool Node::ExpireIfNeeded(uint32_t db, KeyEntry* e, int64_t now_ms) {
 }
 
 void Node::Tick(int64_t now_us) {
+  if (pause_end_us_ != 0 && now_us >= pause_end_us_) UnpauseClients(now_us);
   int64_t now_ms = now_us / 1000;
+  // Like Redis, keys do not expire actively while writes are paused (an expiry is a write).
+  if (pause_end_us_ != 0) return ServeBlocked(now_us);
   for (uint32_t i = 0; i < dbs_.size(); ++i) {
     Keyspace& ks = *dbs_[i];
     due_scratch_.clear();

@@ -22,9 +22,11 @@
 #include "core/server/blocked_clients.h"
 #include "core/server/command.h"
 #include "core/server/host_info.h"
+#include "core/server/latency_monitor.h"
 #include "core/server/persistence_control.h"
 #include "core/server/persistence_sink.h"
 #include "core/server/session.h"
+#include "core/server/slowlog.h"
 
 namespace cordis {
 
@@ -158,10 +160,35 @@ class Node {
   // op or a timeout): the driver writes their output.
   std::vector<Session*> TakeWokenSessions();
   // The earliest blocked client's deadline (0: none); the driver ticks by then.
-  int64_t NextBlockDeadlineUs() const { return blocked_.NextDeadlineUs(); }
+  // (the end of a CLIENT PAUSE counts too).
+  int64_t NextBlockDeadlineUs() const;
 
   // MONITOR (core/server/node_monitor.cc): s receives every command run from now on.
   void AddMonitor(Session* s);
+
+  // --- CLIENT PAUSE / UNPAUSE / KILL (core/server/node_pause.cc) ---
+  // Until end_us, commands that write (all commands, with `all`) wait unexecuted; a second pause
+  // extends the first (the later end and the stricter mode win).
+  void PauseClients(int64_t end_us, bool all);
+  // Ends the pause: the waiting commands run now, in the order they arrived.
+  void UnpauseClients(int64_t now_us);
+  bool paused_writes() const { return pause_end_us_ != 0; }
+  // Closes s after its pending output (the driver learns it through TakeWokenSessions).
+  void KillSession(Session* s);
+
+  // --- SLOWLOG, LATENCY, DEBUG SLEEP ---
+  SlowLog& slowlog() { return slowlog_; }
+  LatencyMonitor& latency() { return latency_; }
+  // CONFIG SET changed settings that the node keeps parsed (slowlog-*, latency-monitor-*).
+  void ConfigChanged();
+  // DEBUG SLEEP: the core cannot block, so the driver stalls its event loop this long after the
+  // batch (as Redis's DEBUG SLEEP stalls the server).
+  void RequestSleep(int64_t us) { sleep_request_us_ += us; }
+  int64_t TakeSleepRequest() {
+    int64_t us = sleep_request_us_;
+    sleep_request_us_ = 0;
+    return us;
+  }
 
   // --- Durability (core/server/node_durability.cc) ---
   // The driver made the first `records` records handed to the persistence sink durable (every
@@ -274,6 +301,19 @@ class Node {
   bool reblocked_ = false;  // set by Block during a re-run: the client keeps waiting
   bool rerunning_ = false;  // re-running a blocked client's command (MONITOR shows it once)
   std::vector<uint64_t> monitors_;
+  // CLIENT PAUSE: sessions whose next command waits for pause_end_us_ (0: no pause).
+  int64_t pause_end_us_ = 0;
+  bool pause_all_ = false;
+  std::vector<uint64_t> paused_;
+  bool MustWaitForPause(const Session& s, const std::vector<std::string_view>& args) const;
+  // Runs one parsed command of s's input as ProcessInput does (reply modes, blocked clients).
+  void RunRequest(Session* s, const std::vector<std::string_view>& args, int64_t now_us);
+  SlowLog slowlog_;
+  LatencyMonitor latency_;
+  int64_t slowlog_threshold_us_ = 10000;
+  size_t slowlog_max_len_ = 128;
+  int64_t latency_threshold_ms_ = 0;
+  int64_t sleep_request_us_ = 0;
 };
 
 }  // namespace cordis

@@ -68,6 +68,11 @@ struct Session {
   uint64_t last_write_seq = 0;
   std::vector<std::string> blocked_args;
 
+  // CLIENT PAUSE: this command (copied out of the input) waits for the pause to end; nothing
+  // after it runs before it.
+  bool paused = false;
+  std::vector<std::string> paused_args;
+
   // MONITOR: every command the server runs is streamed to this session.
   bool monitor = false;
 
