@@ -23,10 +23,10 @@ NOTES = """## Notes
   strings `int` / `embstr` / `raw` by Redis's rules on the bytes (an integer of at most 20
   characters; up to 44 bytes; longer) — every string is one LWW register here, so a short string
   built by APPEND, SETRANGE, SETBIT, BITFIELD or BITOP is `embstr` (or `int`) where Redis says
-  `raw`; lists `quicklist` (an RGA in a ring of
-  elements; Redis 7.0 also says `quicklist`); sets and hashes `hashtable` at every size (there is
-  no intset or listpack); sorted sets `listpack` or `skiplist` (always a hash table plus a skip
-  list, but the set tracks Redis's encoding because a few replies depend on it).
+  `raw`; lists `quicklist` (an RGA in a ring of elements; Redis 7.0 also says `quicklist`); sets
+  and hashes `hashtable` at every size (there is no intset or listpack); sorted sets `listpack` or
+  `skiplist` (always a hash table plus a skip list, but the set tracks Redis's encoding because a
+  few replies depend on it).
 - **OBJECT REFCOUNT** is 1, except 2147483647 for integers 0..9999 (Redis shares those).
   **OBJECT IDLETIME** is 0 and **OBJECT FREQ** is 5 (Redis's value for a fresh key): no access
   times or frequencies are kept; both give Redis's errors for the configured maxmemory-policy.

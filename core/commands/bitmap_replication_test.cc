@@ -76,6 +76,7 @@ TEST_F(BitmapReplication, ConcurrentBitWritesKeepTheGreaterStampsString) {
   // Concurrently: node 1 sets bit 7, then node 2 (the greater stamp) sets bit 0.
   EXPECT_EQ(Run(0, "SETBIT k 7 1"), ":0\r\n");
   EXPECT_EQ(Run(1, "SETBIT k 0 1"), ":0\r\n");
+  EXPECT_EQ(Run(0, "GET k"), "$1\r\n\x41\r\n");  // not yet seen node 2's write
   Ship();
   ExpectConverged();
   // Last writer wins on the whole string: node 2's bytes, node 1's bit 7 is lost.
