@@ -345,10 +345,16 @@ void BitfieldGeneric(CommandContext& ctx, bool read_only_command) {
   if (!readonly && read_only_command)
     return ctx.reply.Error("ERR BITFIELD_RO only supports the GET subcommand");
   std::string_view key = a[1];
-  std::string value;
-  bool found;
-  if (!ReadString(ctx, key, &value, &found)) return;
-  if (!readonly) {
+  std::string value, scratch;
+  std::string_view view;  // what GET reads: the stored bytes (reads only) or `value`
+  if (readonly) {
+    bool wrong = false;
+    StringValue* v = ctx.LookupAs<StringValue>(key, &wrong);
+    if (wrong) return;
+    if (v != nullptr) view = v->Get(&scratch);
+  } else {
+    bool found;
+    if (!ReadString(ctx, key, &value, &found)) return;
     const size_t need = static_cast<size_t>(highest_write >> 3) + 1;
     if (value.size() < need) value.resize(need, '\0');
   }
@@ -356,10 +362,13 @@ void BitfieldGeneric(CommandContext& ctx, bool read_only_command) {
   for (const FieldOp& f : ops) {
     if (f.code != FieldOp::kGet) {
       RunFieldWrite(ctx, f, &value);
-    } else if (f.is_signed) {
-      ctx.reply.Integer(bitmap::GetSigned(value, f.offset, f.bits));
+      continue;
+    }
+    std::string_view s = readonly ? view : std::string_view(value);
+    if (f.is_signed) {
+      ctx.reply.Integer(bitmap::GetSigned(s, f.offset, f.bits));
     } else {
-      ctx.reply.Integer(static_cast<int64_t>(bitmap::GetUnsigned(value, f.offset, f.bits)));
+      ctx.reply.Integer(static_cast<int64_t>(bitmap::GetUnsigned(s, f.offset, f.bits)));
     }
   }
   if (!readonly) AssignKeepTtl(ctx, key, value);
