@@ -253,8 +253,9 @@ struct FieldOp {
 };
 
 // Runs one SET or INCRBY on *s (long enough) and replies: the old value for SET, the new one for
-// INCRBY, or a null when the OVERFLOW FAIL policy refuses it (nothing is written then).
-void RunFieldWrite(CommandContext& ctx, const FieldOp& f, std::string* s) {
+// INCRBY, or a null when the OVERFLOW FAIL policy refuses it (nothing is written then). Returns
+// whether the field changed.
+bool RunFieldWrite(CommandContext& ctx, const FieldOp& f, std::string* s) {
   const bool incr = f.code == FieldOp::kIncrby;
   int overflow;
   if (f.is_signed) {
@@ -272,9 +273,10 @@ void RunFieldWrite(CommandContext& ctx, const FieldOp& f, std::string* s) {
       if (overflow) next = limit;
       ret = old;
     }
-    if (overflow && f.overflow == bitmap::Overflow::kFail) return ctx.reply.NullBulk();
+    if (overflow && f.overflow == bitmap::Overflow::kFail) return ctx.reply.NullBulk(), false;
     ctx.reply.Integer(ret);
     bitmap::SetSigned(s, f.offset, f.bits, next);
+    return old != next;
   } else {
     uint64_t old = bitmap::GetUnsigned(*s, f.offset, f.bits), limit = 0, next, ret;
     if (incr) {
@@ -288,9 +290,10 @@ void RunFieldWrite(CommandContext& ctx, const FieldOp& f, std::string* s) {
       if (overflow) next = limit;
       ret = old;
     }
-    if (overflow && f.overflow == bitmap::Overflow::kFail) return ctx.reply.NullBulk();
+    if (overflow && f.overflow == bitmap::Overflow::kFail) return ctx.reply.NullBulk(), false;
     ctx.reply.Integer(static_cast<int64_t>(ret));
     bitmap::SetUnsigned(s, f.offset, f.bits, next);
+    return old != next;
   }
 }
 
@@ -347,6 +350,7 @@ void BitfieldGeneric(CommandContext& ctx, bool read_only_command) {
   std::string_view key = a[1];
   std::string value, scratch;
   std::string_view view;  // what GET reads: the stored bytes (reads only) or `value`
+  bool changed = false;   // created, grown or a field changed: a write (as Redis signals it)
   if (readonly) {
     bool wrong = false;
     StringValue* v = ctx.LookupAs<StringValue>(key, &wrong);
@@ -356,12 +360,13 @@ void BitfieldGeneric(CommandContext& ctx, bool read_only_command) {
     bool found;
     if (!ReadString(ctx, key, &value, &found)) return;
     const size_t need = static_cast<size_t>(highest_write >> 3) + 1;
+    changed = !found || value.size() < need;
     if (value.size() < need) value.resize(need, '\0');
   }
   ctx.reply.Array(ops.size());
   for (const FieldOp& f : ops) {
     if (f.code != FieldOp::kGet) {
-      RunFieldWrite(ctx, f, &value);
+      changed |= RunFieldWrite(ctx, f, &value);
       continue;
     }
     std::string_view s = readonly ? view : std::string_view(value);
@@ -371,7 +376,9 @@ void BitfieldGeneric(CommandContext& ctx, bool read_only_command) {
       ctx.reply.Integer(static_cast<int64_t>(bitmap::GetUnsigned(s, f.offset, f.bits)));
     }
   }
-  if (!readonly) AssignKeepTtl(ctx, key, value);
+  // Like Redis, writes that leave the string as it was (all refused by FAIL, or rewriting the same
+  // values) are not a write: no op, and a WATCH on the key holds.
+  if (changed) AssignKeepTtl(ctx, key, value);
 }
 
 void BitfieldCommand(CommandContext& ctx) { BitfieldGeneric(ctx, false); }

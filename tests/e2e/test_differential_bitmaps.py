@@ -503,6 +503,31 @@ class BitmapsDifferentialTest(harness.DiffTestCase):
     def test_misc(self):
         self.assertSame(MISC)
 
+    def test_watch_sees_only_real_changes(self):
+        # A bitmap write that leaves the string as it was (an unchanged bit, a field rewritten with
+        # its value, writes all refused by OVERFLOW FAIL) does not abort a WATCH; one that changes
+        # it does, as in Redis.
+        self.need_reference()
+        cases = ["SETBIT k 0 0", "SETBIT k 0 1", "SETBIT k 100 0",
+                 "BITFIELD k OVERFLOW FAIL INCRBY u2 0 9", "BITFIELD k SET u8 0 0",
+                 "BITFIELD k INCRBY u8 0 1 INCRBY u8 0 -1", "BITFIELD k SET u8 0 1",
+                 "BITFIELD k GET u8 0", "BITFIELD_RO k GET u8 0", "BITOP AND k k",
+                 "BITOP AND gone missing", "BITOP OR other k"]
+        outcomes = {}
+        for srv in (self.server, self.reference):
+            got = []
+            for case in cases:
+                with srv.conn() as a, srv.conn() as b:
+                    a.call("FLUSHALL")
+                    a.call("SET", "k", "\x00")
+                    a.call("WATCH", "k", "gone")
+                    a.call("MULTI")
+                    a.call("PING")
+                    b.call(*case.split())
+                    got.append((case, a.call("EXEC")[0]))
+            outcomes[srv] = got
+        self.assertEqual(outcomes[self.server], outcomes[self.reference])
+
     def test_encoding_of_short_bitmaps(self):
         # Every string is one LWW register here, so OBJECT ENCODING follows the bytes: a short
         # string built by SETBIT is "embstr" where Redis says "raw" (docs/commands.md).
