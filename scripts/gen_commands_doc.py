@@ -11,8 +11,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
 import harness  # noqa: E402
 
-GROUPS = ["connection", "server", "generic", "string", "list", "set", "hash", "sorted-set",
-          "transactions"]
+GROUPS = ["connection", "server", "generic", "string", "bitmap", "list", "set", "hash",
+          "sorted-set", "transactions"]
 
 
 # Notes on commands whose behaviour here differs from, or is narrower than, Redis's. Kept in the
@@ -22,10 +22,11 @@ NOTES = """## Notes
 - **OBJECT ENCODING** names how this server holds the value, with Redis's names where they fit:
   strings `int` / `embstr` / `raw` by Redis's rules on the bytes (an integer of at most 20
   characters; up to 44 bytes; longer) — every string is one LWW register here, so a short string
-  built by APPEND is `embstr` where Redis says `raw`; lists `quicklist` (an RGA in a ring of
-  elements; Redis 7.0 also says `quicklist`); sets and hashes `hashtable` at every size (there is
-  no intset or listpack); sorted sets `listpack` or `skiplist` (always a hash table plus a skip
-  list, but the set tracks Redis's encoding because a few replies depend on it).
+  built by APPEND, SETRANGE, SETBIT, BITFIELD or BITOP is `embstr` (or `int`) where Redis says
+  `raw`; lists `quicklist` (an RGA in a ring of elements; Redis 7.0 also says `quicklist`); sets
+  and hashes `hashtable` at every size (there is no intset or listpack); sorted sets `listpack` or
+  `skiplist` (always a hash table plus a skip list, but the set tracks Redis's encoding because a
+  few replies depend on it).
 - **OBJECT REFCOUNT** is 1, except 2147483647 for integers 0..9999 (Redis shares those).
   **OBJECT IDLETIME** is 0 and **OBJECT FREQ** is 5 (Redis's value for a fresh key): no access
   times or frequencies are kept; both give Redis's errors for the configured maxmemory-policy.
@@ -37,6 +38,8 @@ NOTES = """## Notes
 - **WATCH** is optimistic locking on this replica: EXEC aborts when a watched key was modified
   here (by any client, by a peer's replicated op, or by expiry) since WATCH; see
   docs/semantics.md.
+- **SETBIT, BITFIELD, BITOP** replicate the whole resulting string (LWW, docs/semantics.md), so a
+  write to a large bitmap costs O(its length) here, where Redis's SETBIT is O(1).
 - **COPY, MOVE, SWAPDB, LMOVE, *STORE, SORT ... STORE** replicate as compositions of ordinary ops;
   SWAPDB rewrites every key of both databases (O(keys)), see docs/semantics.md.
 - **CONFIG**: Redis's encoding thresholds (`list-max-listpack-size`, `list-compress-depth`,

@@ -5,7 +5,8 @@
 //   string  "int" (an integer that fits in 64 bits, at most 20 bytes, no leading zero or "+"),
 //           "embstr" (up to 44 bytes), else "raw" — Redis's rules on the value's bytes; this
 //           server keeps every string as one LWW register, so the name is chosen from the
-//           content alone (Redis also says "raw" for short strings built by APPEND/SETRANGE).
+//           content alone (Redis says "raw" for short strings built by APPEND/SETRANGE and the
+//           bitmap writes).
 //   list    "quicklist": an RGA held in a ring of elements, the only list encoding Redis 7.0
 //           reports as well.
 //   set     "hashtable": an observed-remove set in a hash table, at any size (there is no intset).

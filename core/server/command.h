@@ -117,6 +117,7 @@ void RegisterMemoryCommand(CommandTable& t);
 void RegisterObjectCommand(CommandTable& t);
 void RegisterStringCommands(CommandTable& t);
 void RegisterLcsCommand(CommandTable& t);
+void RegisterBitmapCommands(CommandTable& t);
 void RegisterListCommands(CommandTable& t);
 void RegisterSetCommands(CommandTable& t);
 void RegisterHashCommands(CommandTable& t);

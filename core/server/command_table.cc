@@ -17,6 +17,7 @@ CommandTable::CommandTable() {
   RegisterObjectCommand(*this);
   RegisterStringCommands(*this);
   RegisterLcsCommand(*this);
+  RegisterBitmapCommands(*this);
   RegisterListCommands(*this);
   RegisterSetCommands(*this);
   RegisterHashCommands(*this);
