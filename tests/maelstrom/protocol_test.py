@@ -30,10 +30,11 @@ class Node:
     def send(self, body, src="c1", dest="n0"):
         self.send_raw(json.dumps({"src": src, "dest": dest, "body": body}).encode())
 
-    def lines(self, wait=0.3):
-        """Every line the node writes within `wait` seconds, parsed (a non-JSON line fails)."""
+    def lines(self, wait=0.3, until=None):
+        """Every line the node writes within `wait` seconds, parsed (a non-JSON line fails); with
+        `until`, returns as soon as that many lines arrived."""
         out, deadline = [], time.monotonic() + wait
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and (until is None or len(out) < until):
             r, _, _ = select.select([self.p.stdout], [], [], max(0, deadline - time.monotonic()))
             if not r:
                 break
@@ -45,8 +46,8 @@ class Node:
             out.extend(json.loads(l) for l in done)
         return out
 
-    def replies(self, wait=0.3):
-        return [m for m in self.lines(wait) if m["body"].get("type") != "cordis"]
+    def replies(self, wait=0.3, until=None):
+        return [m for m in self.lines(wait, until) if m["body"].get("type") != "cordis"]
 
     def close(self):
         self.p.stdin.close()
@@ -73,7 +74,7 @@ def main():
     n = Node(a.bin, "--tick_ms=50")
 
     n.send({"type": "read", "msg_id": 1})
-    r = n.replies()
+    r = n.replies(10.0, until=1)  # the process may still be starting (sanitizers, a busy machine)
     expect(len(r) == 1 and error_code(r[0], 1) == 11, "a request before init gets error 11")
 
     n.send({"type": "init", "msg_id": 2, "node_id": "n0", "node_ids": ["n0", "n1"]}, src="c0")
