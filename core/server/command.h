@@ -127,5 +127,6 @@ void RegisterDebugCommands(CommandTable& t);
 void RegisterBlockingCommands(CommandTable& t);
 void RegisterMonitorCommand(CommandTable& t);
 void RegisterPersistenceCommands(CommandTable& t);
+void RegisterReplicationCommands(CommandTable& t);
 
 }  // namespace cordis

@@ -27,6 +27,7 @@ CommandTable::CommandTable() {
   RegisterBlockingCommands(*this);
   RegisterMonitorCommand(*this);
   RegisterPersistenceCommands(*this);
+  RegisterReplicationCommands(*this);
 }
 
 void CommandTable::Add(const CommandSpec& spec) {

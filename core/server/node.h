@@ -23,6 +23,7 @@
 #include "core/server/host_info.h"
 #include "core/server/persistence_control.h"
 #include "core/server/persistence_sink.h"
+#include "core/server/replication_control.h"
 #include "core/server/session.h"
 
 namespace cordis {
@@ -51,6 +52,8 @@ struct NodeOptions {
   PersistenceSink* persistence = nullptr;
   // SAVE/BGSAVE/LASTSAVE/INFO persistence; null: persistence is off.
   PersistenceControl* persistence_control = nullptr;
+  // CORDIS.MEET/ROLE/INFO replication's peer links; null: no peer networking (a lone node).
+  ReplicationControl* replication_control = nullptr;
 };
 
 struct NodeStats {
@@ -103,6 +106,7 @@ class Node {
   const VersionVector& version_vector() const { return vv_; }
   HostInfo* host() const { return opts_.host; }
   PersistenceControl* persistence_control() const { return opts_.persistence_control; }
+  ReplicationControl* replication_control() const { return opts_.replication_control; }
   NodeStats& stats() { return stats_; }
   int64_t start_us() const { return opts_.start_us; }
   const std::map<uint64_t, std::unique_ptr<Session>>& sessions() const { return sessions_; }
