@@ -36,7 +36,13 @@ std::string VectorText(const VersionVector& vv) {
 }  // namespace
 
 PeerManager::PeerManager(asio::io_context& io, PeerOptions opts, ReplicaId self, uint64_t seed)
-    : io_(io), opts_(std::move(opts)), self_(self), rng_(seed), acceptor_(io), tick_timer_(io) {}
+    : io_(io),
+      opts_(std::move(opts)),
+      self_(self),
+      rng_(seed),
+      instance_(rng_.Next() | 1),
+      acceptor_(io),
+      tick_timer_(io) {}
 
 PeerManager::~PeerManager() = default;
 
@@ -266,6 +272,7 @@ pb::PeerFrame PeerManager::HelloFrame() const {
   h->set_cluster_name(opts_.cluster_name);
   h->set_replica(self_);
   h->set_secret(opts_.secret);
+  h->set_instance(instance_);
   h->mutable_self()->set_replica(self_);
   h->mutable_self()->set_host(announce_host_);
   h->mutable_self()->set_port(static_cast<uint32_t>(peer_port_));
@@ -302,6 +309,11 @@ void PeerManager::OnLinkFrame(PeerLink* l, pb::PeerFrame& f) {
       return OnHello(l, f.hello());
     case pb::PeerFrame::kReject: {
       auto it = dialed_.find(l);
+      if (it != dialed_.end() && f.reject().self_dial()) {
+        spdlog::info("peer {} is this node's own peer port; not dialing it", it->second->Name());
+        it->second->retired = true;
+        return l->Close("own address");
+      }
       spdlog::error("peer {} refused our handshake: {}", l->remote(), f.reject().reason());
       if (it != dialed_.end()) it->second->attempts = 30;  // the longest backoff: needs a fix
       return l->Close("handshake refused");
@@ -321,6 +333,13 @@ void PeerManager::OnLinkFrame(PeerLink* l, pb::PeerFrame& f) {
 }
 
 void PeerManager::OnHello(PeerLink* l, const pb::Hello& h) {
+  if (!l->dialed() && h.instance() == instance_) {
+    pb::PeerFrame reject;
+    reject.mutable_reject()->set_reason("this node's own peer port");
+    reject.mutable_reject()->set_self_dial(true);
+    l->Queue(reject);
+    return l->CloseAfterFlush("own address");
+  }
   if (absl::Status st = CheckHello(h); !st.ok()) {
     spdlog::error("peer {} (replica {}): handshake refused, no state changed: {}", l->remote(),
                   h.replica(), std::string(st.message()));
@@ -410,7 +429,7 @@ void PeerManager::OnLinkClosed(PeerLink* l, const std::string& why) {
     if (!stopping_ && !t->retired) Retry(t, why);
   } else if (!stopping_ && l->replica() != 0) {
     spdlog::info("Peer replica {} ({}) disconnected: {}", l->replica(), l->remote(), why);
-  } else if (!stopping_) {
+  } else if (!stopping_ && why != "own address") {
     spdlog::warn("peer connection from {} closed: {}", l->remote(), why);
   }
   // The link may be inside one of its own handlers: free it after this turn.

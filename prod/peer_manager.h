@@ -127,6 +127,7 @@ class PeerManager : public PeerLinkHandler, public ReplicationControl {
   PeerOptions opts_;
   ReplicaId self_;
   Prng rng_;  // backoff jitter
+  uint64_t instance_;  // this process, in every Hello (self-dial detection)
   Node* node_ = nullptr;
   asio::ip::tcp::acceptor acceptor_;
   asio::steady_timer tick_timer_;
