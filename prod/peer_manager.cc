@@ -253,6 +253,12 @@ void PeerManager::Retry(Target* t, const std::string& why) {
 
 void PeerManager::OnConnected(Target* t) {
   t->connecting = false;
+  if (t->retired) {  // replaced by another address while connecting
+    asio::error_code ec;
+    t->socket->close(ec);
+    t->socket.reset();
+    return;
+  }
   auto l = std::make_shared<PeerLink>(*this, std::move(*t->socket), /*dialed=*/true,
                                       opts_.queue_limit, opts_.max_frame_bytes);
   t->socket.reset();
@@ -355,6 +361,9 @@ void PeerManager::OnHello(PeerLink* l, const pb::Hello& h) {
   }
   ReplicaId r = h.replica();
   l->Established(r);
+  // Membership first (a new member is added to the node before any of its messages).
+  Learn(r, h.self(), l->remote_ip(), /*authoritative=*/true);
+  for (const pb::MemberAddress& a : h.members()) Learn(a.replica(), a, l->remote_ip(), false);
   if (l->dialed()) {
     Target* t = dialed_.at(l);
     if (t->replica != 0 && t->replica != r)
@@ -382,8 +391,6 @@ void PeerManager::OnHello(PeerLink* l, const pb::Hello& h) {
     l->Flush();
     spdlog::info("Peer replica {} connected from {}", r, l->remote());
   }
-  Learn(r, h.self(), l->remote_ip(), /*authoritative=*/true);
-  for (const pb::MemberAddress& a : h.members()) Learn(a.replica(), a, l->remote_ip(), false);
 }
 
 void PeerManager::OnPeerMessage(PeerLink* l, const pb::PeerMessage& m) {

@@ -194,15 +194,26 @@ class Cluster:
         wait_for("a fully connected cluster", ok, timeout)
 
     def cleanup(self, keep_logs):
+        problems = []
         for n in self.nodes:
             try:
                 n.stop()
             except Exception:  # noqa: BLE001
                 pass
+            text = n.log()
+            # A sanitizer build reports memory errors and leaks in the log and exits non-zero.
+            for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
+                if marker in text:
+                    problems.append("node %d: %s" % (n.rid, marker))
+            if n.proc is not None and n.proc.returncode not in (0, None):
+                problems.append("node %d exited with %s" % (n.rid, n.proc.returncode))
+        keep_logs = keep_logs or bool(problems)
         if keep_logs:
             for n in self.nodes:
                 sys.stderr.write("\n===== log of node %d =====\n%s\n" % (n.rid, n.log()[-15000:]))
         shutil.rmtree(self.root, ignore_errors=True)
+        if problems:
+            raise AssertionError("; ".join(problems))
 
 
 def frame(payload):
