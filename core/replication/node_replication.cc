@@ -93,15 +93,47 @@ void Node::OnHave(ReplicaId from, const pb::Have& have, int64_t now_ms) {
   for (uint32_t m : have.members())
     if (m != 0) AddMember(m);
   PeerState& peer = peers_[from];
-  if (peer.heard && peer.incarnation == have.incarnation()) {
+  bool continuing = peer.heard && peer.incarnation == have.incarnation();
+  if (continuing) {
     h.Merge(peer.have);  // a late, older Have must not make us resend or snapshot needlessly
   }
+  if (!continuing) {
+    peer.sent = h;  // first Have, or the peer restarted: send whatever it lacks
+    peer.progress_ms.clear();
+    peer.cursor = oplog_.begin();
+    peer.push_cursor = oplog_.begin();
+  } else {
+    // In-flight rule, per origin: ops we sent (or the origin pushed) after the peer made this
+    // Have are still on their way, and resending them on every Have floods a busy peer with
+    // duplicates (which make it slower, so its next Have lags more: found by the prod benchmark).
+    // An origin counts as stalled at the peer when its Have has not advanced for
+    // resend_after_ms although we already had more of that origin's ops at the previous Have
+    // (lost, dropped by a full queue or buffer, or the origin cannot reach the peer): only then
+    // do we resend from what the peer has. Origins that progress are treated as delivered up to
+    // what we hold: we do not relay another origin's ops the peer is receiving from it.
+    bool rescan = false;
+    for (const auto& [o, seq] : vv_.entries()) {
+      uint64_t got = h.Get(o);
+      int64_t& progress = peer.progress_ms[o];
+      if (got > peer.have.Get(o)) progress = now_ms;
+      bool stalled = got == peer.have.Get(o) && peer.vv_at_have.Get(o) > got &&
+                     now_ms - progress >= opts_.replication.resend_after_ms;
+      if (stalled) {
+        progress = now_ms;  // what we resend now gets as long to arrive
+        if (peer.sent.Get(o) > got) rescan = true;
+        peer.sent.Lower(o, got);
+      } else if (o == opts_.replica_id) {
+        peer.sent.Raise(o, got);
+      } else {
+        peer.sent.Raise(o, seq);
+      }
+    }
+    if (rescan) peer.cursor = peer.push_cursor = oplog_.begin();
+  }
+  peer.vv_at_have = vv_;
   peer.heard = true;
   peer.incarnation = have.incarnation();
   peer.have = h;
-  peer.sent = h;  // forget what we sent: the peer says what arrived
-  peer.cursor = oplog_.begin();
-  peer.push_cursor = oplog_.begin();
   peer.unconfirmed_have = h;
   if (vv_.Get(from) >= h.Get(from)) {
     peer.known.Merge(h);

@@ -33,6 +33,9 @@ struct ReplicationOptions {
   size_t max_batch_ops = 1000;          // ops per OpBatch message
   size_t max_pending_ops = 100'000;     // remote ops waiting for their causal dependencies
   int64_t snapshot_retry_ms = 1000;     // at most one snapshot per peer per this interval
+  // A peer that reported no progress on an origin for this long, while lacking its ops, gets
+  // them (re)sent; sooner, they count as in flight (see OnHave's in-flight rule).
+  int64_t resend_after_ms = 200;
 };
 
 // A message for the driver to deliver to replica `to`.
@@ -202,6 +205,8 @@ class Node {
     VersionVector sent;   // have + what we sent since
     VersionVector known;  // what we know causally that it had seen (for garbage collection)
     VersionVector unconfirmed_have;  // a Have whose own ops we have not all applied yet
+    VersionVector vv_at_have;  // our version vector when its previous Have arrived (in-flight rule)
+    std::map<ReplicaId, int64_t> progress_ms;  // per origin: when its Have last advanced
     uint64_t cursor = 0;       // oplog position scanned for this peer (anti-entropy)
     uint64_t push_cursor = 0;  // oplog position scanned for eager pushes of our own ops
     int64_t last_snapshot_ms = -1;
