@@ -16,7 +16,7 @@ namespace cordis::prod {
 class BackgroundSync {
  public:
   struct Result {
-    uint64_t token;  // what the caller passed to Start (the own seq the sync covers)
+    uint64_t token;  // what the caller passed to Start (the records the sync covers)
     int error;       // 0, or the errno of open/fdatasync
   };
 

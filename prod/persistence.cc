@@ -111,7 +111,7 @@ void Persistence::EverysecSync(int64_t now_ms) {
   }
   if (now_ms - last_fsync_ms_ < 1000 || log_->records_flushed() == background_records_) return;
   std::string path = storage_.Describe(SegmentFileName(log_->segment_number()));
-  if (background_sync_.Start(path, log_->flushed_own_seq())) {
+  if (background_sync_.Start(path, log_->records_flushed())) {
     last_fsync_ms_ = now_ms;
     background_records_ = log_->records_flushed();
   }
@@ -148,9 +148,9 @@ absl::Status Persistence::Save() {
 
 absl::Status Persistence::BackgroundSave(bool rewrite) {
   if (child_pid_ > 0)
-    return absl::AlreadyExistsError(rewrite
-                                        ? "Background append only file rewriting already in progress"
-                                        : "Background save already in progress");
+    return absl::AlreadyExistsError(
+        rewrite ? "Background append only file rewriting already in progress"
+                : "Background save already in progress");
   Commit();  // what was applied so far goes into the segment the snapshot will cover
   absl::StatusOr<uint64_t> number = log_->BeginSnapshot();
   if (!number.ok()) return number.status();
@@ -194,8 +194,8 @@ void Persistence::ReapChild() {
   int64_t now = NowMs();
   if (ok) {
     absl::StatusOr<uint64_t> size = storage_.FileSize(SnapshotFileName(child_number_));
-    absl::Status st = size.ok() ? log_->FinishSnapshot(child_number_, *size, child_started_ms_)
-                                : size.status();
+    absl::Status st =
+        size.ok() ? log_->FinishSnapshot(child_number_, *size, child_started_ms_) : size.status();
     if (!st.ok()) spdlog::error("finishing background snapshot: {}", st.ToString());
     ok = st.ok();
   } else {
@@ -297,7 +297,8 @@ absl::Status Persistence::SetConfig(const std::string& name, const std::string& 
     if (!sp.ok()) return absl::InvalidArgumentError("Invalid save parameters");
     next.save_points = *sp;
   } else if (name == "auto-aof-rewrite-percentage") {
-    if (value.empty() || value.size() > 9 || value.find_first_not_of("0123456789") != std::string::npos)
+    if (value.empty() || value.size() > 9 ||
+        value.find_first_not_of("0123456789") != std::string::npos)
       return absl::InvalidArgumentError("argument must be a non-negative integer");
     next.auto_rewrite_percentage = std::stoll(value);
   } else if (name == "auto-aof-rewrite-min-size") {

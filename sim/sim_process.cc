@@ -17,7 +17,9 @@ const char* SyncPolicyName(SyncPolicy p) {
   return "?";
 }
 
-absl::StatusOr<std::string> SimProcess::Start(NodeOptions opts, int64_t now_us) {
+absl::StatusOr<std::string> SimProcess::Start(NodeOptions opts,
+                                              const std::vector<ReplicaId>& members,
+                                              int64_t now_us) {
   CHECK(!up());
   DurableLogOptions lopts;
   lopts.max_segment_bytes = max_segment_bytes_;
@@ -25,6 +27,7 @@ absl::StatusOr<std::string> SimProcess::Start(NodeOptions opts, int64_t now_us) 
   opts.persistence = log_.get();
   opts.start_us = now_us;
   node_ = std::make_unique<Node>(opts);
+  for (ReplicaId m : members) node_->AddMember(m);
   absl::StatusOr<RecoveryReport> report = Recover(storage_, RecoveryOptions{}, node_.get());
   if (!report.ok()) return report.status();
   if (absl::Status st = log_->Start(node_.get(), *report, now_us / 1000); !st.ok()) return st;

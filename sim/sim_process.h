@@ -28,9 +28,12 @@ class SimProcess {
   SimProcess(SyncPolicy policy, uint64_t max_segment_bytes)
       : policy_(policy), max_segment_bytes_(max_segment_bytes) {}
 
-  // Starts the node: recovery from the disk (empty the first time), then the durable log.
+  // Starts the node: it learns its members, recovers from the disk (empty the first time), then
+  // opens the durable log. Members come first: a node that thinks it is alone takes everything
+  // it recovers as stable and folds metadata that concurrent ops of its peers still need.
   // Returns the recovery report's warnings, one per line.
-  absl::StatusOr<std::string> Start(NodeOptions opts, int64_t now_us);
+  absl::StatusOr<std::string> Start(NodeOptions opts, const std::vector<ReplicaId>& members,
+                                    int64_t now_us);
   // After the node applied a batch (a client request or a peer message): flush, and sync as the
   // policy says; `client` batches sync under kAlways before their replies count.
   absl::Status AfterBatch(bool client, int64_t now_us);

@@ -24,9 +24,9 @@ Simulation::~Simulation() = default;
 
 void Simulation::Setup() {
   plan_ = FaultPlan::Make(opts_.faults.Draw(rng_), rng_);
-  network_ = std::make_unique<Network>(
-      opts_.nodes, &plan_, &rng_, &queue_,
-      [this](int to, const std::string& bytes) { Deliver(to, bytes); });
+  network_ =
+      std::make_unique<Network>(opts_.nodes, &plan_, &rng_, &queue_,
+                                [this](int to, const std::string& bytes) { Deliver(to, bytes); });
   think_us_ = rng_.Range(1, 20) * kMs;
   for (int i = 0; i < opts_.nodes; ++i) {
     int64_t offset = plan_.is_on(Fault::kSkew) ? rng_.Range(-3 * kSec, 3 * kSec) : 0;
@@ -36,17 +36,19 @@ void Simulation::Setup() {
     o.replica_id = static_cast<ReplicaId>(i + 1);
     o.seed = rng_.Next();
     ReplicationOptions& r = o.replication;
-    if (plan_.is_on(Fault::kTinyBatch)) r.max_batch_ops = static_cast<size_t>(rng_.Range(kMinTinyBatch, 16));
+    if (plan_.is_on(Fault::kTinyBatch))
+      r.max_batch_ops = static_cast<size_t>(rng_.Range(kMinTinyBatch, 16));
     if (plan_.is_on(Fault::kSmallLog)) {
       // Big enough that one FLUSHALL's ops fit (the history reads them back from the log).
       r.max_log_entries = static_cast<size_t>(rng_.Range(150, 400));
       r.snapshot_retry_ms = rng_.Range(20, 500);
     }
-    if (plan_.is_on(Fault::kSmallBuffer)) r.max_pending_ops = static_cast<size_t>(rng_.Range(1, 20));
+    if (plan_.is_on(Fault::kSmallBuffer))
+      r.max_pending_ops = static_cast<size_t>(rng_.Range(1, 20));
     node_opts_.push_back(o);
     // Every replica runs the production durability engine on its own simulated disk.
     uint64_t roll = rng_.Uniform(10);
-    SyncPolicy policy = roll < 4 ? SyncPolicy::kAlways
+    SyncPolicy policy = roll < 4   ? SyncPolicy::kAlways
                         : roll < 7 ? SyncPolicy::kEverySec
                                    : SyncPolicy::kNo;
     procs_.push_back(
@@ -75,7 +77,9 @@ void Simulation::Setup() {
 void Simulation::StartNode(int i) {
   NodeOptions o = node_opts_[i];
   o.seed = rng_.Next();  // a new process: new incarnation
-  absl::StatusOr<std::string> warnings = procs_[i]->Start(o, NodeNow(i));
+  std::vector<ReplicaId> members;
+  for (int j = 0; j < opts_.nodes; ++j) members.push_back(static_cast<ReplicaId>(j + 1));
+  absl::StatusOr<std::string> warnings = procs_[i]->Start(o, members, NodeNow(i));
   if (!warnings.ok()) {
     Fail(Failure{StrCat("replica ", i + 1, " failed to recover: ", warnings.status().ToString())});
     return;
@@ -86,7 +90,6 @@ void Simulation::StartNode(int i) {
     if (w.back() == '\n') w.pop_back();
     history_.Note(queue_.now_us(), i, StrCat("recovery: ", w));
   }
-  for (int j = 0; j < opts_.nodes; ++j) nodes_[i]->AddMember(static_cast<ReplicaId>(j + 1));
   uint64_t recovered = nodes_[i]->version_vector().Get(static_cast<ReplicaId>(i + 1));
   MarkLost(i, recovered);
 }
@@ -96,7 +99,8 @@ void Simulation::StartNode(int i) {
 void Simulation::MarkLost(int i, uint64_t recovered_seq) {
   if (acked_seq_[i] > recovered_seq) {
     if (procs_[i]->policy() == SyncPolicy::kAlways) {
-      Fail(Failure{StrCat("replica ", i + 1, " lost acknowledged writes in a crash under "
+      Fail(Failure{StrCat("replica ", i + 1,
+                          " lost acknowledged writes in a crash under "
                           "appendfsync always: recovered up to seq ",
                           recovered_seq, ", acknowledged ", acked_seq_[i])});
       return;
@@ -117,8 +121,8 @@ void Simulation::MarkLost(int i, uint64_t recovered_seq) {
 
 void Simulation::CrashNode(int i) {
   // A machine crash loses unsynced bytes; appendfsync no is only safe against process crashes.
-  bool machine = (opts_.machine_crash_with_no || procs_[i]->policy() != SyncPolicy::kNo) &&
-                 rng_.Chance(0.7);
+  bool machine =
+      (opts_.machine_crash_with_no || procs_[i]->policy() != SyncPolicy::kNo) && rng_.Chance(0.7);
   procs_[i]->Crash(rng_, machine);
   nodes_[i] = nullptr;
   for (Client& c : clients_) {
@@ -300,8 +304,8 @@ std::optional<std::string> Simulation::CheckReplies(const Request& r,
   switch (r.check) {
     case ReplyCheck::kIncrBy: {
       int64_t before = replies[0].nil ? 0 : std::stoll(replies[0].str);
-      int64_t want = static_cast<int64_t>(static_cast<uint64_t>(before) +
-                                          static_cast<uint64_t>(r.delta));
+      int64_t want =
+          static_cast<int64_t>(static_cast<uint64_t>(before) + static_cast<uint64_t>(r.delta));
       if (replies[1].type != ':' || replies[1].integer != want)
         return StrCat(r.text, ": value was ", before, " so the reply must be ", want, ", got ",
                       replies[1].Show());
@@ -309,8 +313,8 @@ std::optional<std::string> Simulation::CheckReplies(const Request& r,
     }
     case ReplyCheck::kAddCard:
       if (replies[2].integer - replies[0].integer != replies[1].integer)
-        return StrCat(r.text, ": SCARD went from ", replies[0].integer, " to ",
-                      replies[2].integer, " but SADD said ", replies[1].integer);
+        return StrCat(r.text, ": SCARD went from ", replies[0].integer, " to ", replies[2].integer,
+                      " but SADD said ", replies[1].integer);
       break;
     case ReplyCheck::kPushLen:
       if (replies[0].integer != replies[1].integer)
@@ -597,8 +601,8 @@ std::string Simulation::Summary(const char* result) const {
 
 std::string Simulation::CrashReport() const {
   return StrCat(Summary("CRASH"), "\nFAIL seed ", opts_.seed,
-                ": a core CHECK failed (message above)\nrerun: ", opts_.rerun,
-                "\nlast events:\n", history_.Tail(25),
+                ": a core CHECK failed (message above)\nrerun: ", opts_.rerun, "\nlast events:\n",
+                history_.Tail(25),
                 running_request_.empty() ? "" : StrCat("while running: ", running_request_, "\n"));
 }
 
@@ -658,8 +662,8 @@ void Simulation::LivenessPhase() {
   if (failure_) return;
   std::optional<Failure> d = Divergence();
   Failure f = d ? *d : Failure{"replicas did not reach the same version vector"};
-  f.what = StrCat("no convergence within ", budget_us / kSec, "s of healing: ", f.what,
-                  ReplicaStates());
+  f.what =
+      StrCat("no convergence within ", budget_us / kSec, "s of healing: ", f.what, ReplicaStates());
   Fail(f);
 }
 
@@ -669,8 +673,8 @@ SimResult Simulation::Result() const {
   if (opts_.dump_history) res.detail = history_.Tail(history_.entries().size());
   res.summary = Summary(res.ok ? "PASS" : "FAIL");
   if (!res.ok) {
-    res.detail += StrCat("FAIL seed ", opts_.seed, ": ", failure_->what, "\nrerun: ", opts_.rerun,
-                         "\n");
+    res.detail +=
+        StrCat("FAIL seed ", opts_.seed, ": ", failure_->what, "\nrerun: ", opts_.rerun, "\n");
     if (!failure_->key.empty()) {
       StrAppend(&res.detail, "trace of db", failure_->db, " key ", failure_->key, ":\n",
                 history_.Trace(failure_->db, failure_->key, opts_.trace_lines));
@@ -682,4 +686,3 @@ SimResult Simulation::Result() const {
 }
 
 }  // namespace cordis::sim
-

@@ -90,8 +90,16 @@ absl::Status Node::OnPeerMessage(const pb::PeerMessage& msg, int64_t now_us) {
 void Node::OnHave(ReplicaId from, const pb::Have& have, int64_t now_ms) {
   VersionVector h;
   if (!DecodeVersionVector(have.vv(), &h).ok()) return;
+  uint64_t have_own = h.Get(from);
   for (uint32_t m : have.members())
     if (m != 0) AddMember(m);
+  // What survives the sender's crash: only that may count towards stability.
+  VersionVector durable;
+  if (have.has_durable()) {
+    if (!DecodeVersionVector(have.durable(), &durable).ok() || !h.Dominates(durable)) return;
+  } else {
+    durable = h;
+  }
   PeerState& peer = peers_[from];
   bool continuing = peer.heard && peer.incarnation == have.incarnation();
   if (continuing) {
@@ -134,9 +142,12 @@ void Node::OnHave(ReplicaId from, const pb::Have& have, int64_t now_ms) {
   peer.heard = true;
   peer.incarnation = have.incarnation();
   peer.have = h;
-  peer.unconfirmed_have = h;
-  if (vv_.Get(from) >= h.Get(from)) {
-    peer.known.Merge(h);
+  // Every op the sender had made by then must be here first: an op it made concurrently with a
+  // stable op would otherwise arrive after we folded that op's metadata.
+  peer.unconfirmed_have = durable;
+  peer.unconfirmed_own = have_own;
+  if (vv_.Get(from) >= have_own) {
+    peer.known.Merge(durable);
     RecomputeStable();
   }
   PeerAcknowledged();
@@ -212,7 +223,7 @@ void Node::ApplyRemote(const DecodedOp& d) {
   clock_.Observe(op.stamp.hlc);
   dbs_[op.db]->Apply(op, stable_);
   blocked_.Touch(op.db, op.key);
-  if (opts_.persistence != nullptr) opts_.persistence->Append(d.record);
+  if (opts_.persistence != nullptr) Persist(d.record);
   oplog_.Append(d.record);
   while (oplog_.size() > opts_.replication.max_log_entries) oplog_.DropOldest();
   vv_.Raise(op.dot.replica, op.dot.seq);
@@ -221,7 +232,7 @@ void Node::ApplyRemote(const DecodedOp& d) {
     origin.known.Merge(d.ctx);
     origin.known.Raise(op.dot.replica, op.dot.seq);
     // A Have that was waiting for this origin's own ops may now count.
-    if (vv_.Get(op.dot.replica) >= origin.unconfirmed_have.Get(op.dot.replica))
+    if (vv_.Get(op.dot.replica) >= origin.unconfirmed_own)
       origin.known.Merge(origin.unconfirmed_have);
   }
   RecomputeStable();
@@ -323,7 +334,11 @@ absl::Status Node::OnSnapshot(ReplicaId from, const pb::Snapshot& snap) {
   oplog_.RaiseFloor(svv);
   for (auto& [r, peer] : peers_) peer.cursor = peer.push_cursor = oplog_.begin();
   RecomputeStable();
-  if (opts_.persistence != nullptr) opts_.persistence->StateReplaced();
+  if (opts_.persistence != nullptr) {
+    opts_.persistence->StateReplaced();
+    undurable_.push_back(Dot{0, 0});
+    undurable_states_.push_back(vv_);
+  }
   DrainPending();
   ++stats_.snapshots_installed;
   return absl::OkStatus();
@@ -344,6 +359,11 @@ void Node::ReplicationTick(int64_t now_us) {
   pb::PeerMessage msg;
   msg.set_from(opts_.replica_id);
   EncodeVersionVector(vv_, msg.mutable_have()->mutable_vv());
+  if (opts_.persistence != nullptr && !durable_vv_.Dominates(vv_)) {
+    VersionVector durable = durable_vv_;
+    durable.Raise(opts_.replica_id, vv_.Get(opts_.replica_id));  // see pb::Have::durable
+    EncodeVersionVector(durable, msg.mutable_have()->mutable_durable());
+  }
   msg.mutable_have()->set_incarnation(incarnation_);
   for (ReplicaId m : members_) msg.mutable_have()->add_members(m);
   for (const auto& [r, peer] : peers_) outbox_.push_back(Outgoing{r, msg});

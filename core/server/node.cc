@@ -22,17 +22,22 @@ bool RunsInsideMulti(const CommandSpec& spec) {
 
 }  // namespace
 
-Node::Node(const NodeOptions& opts)
-    : opts_(opts), rng_(opts.seed), clock_(opts.replica_id) {
+Node::Node(const NodeOptions& opts) : opts_(opts), rng_(opts.seed), clock_(opts.replica_id) {
   CHECK_NE(opts.replica_id, 0u);
   members_.push_back(opts.replica_id);
   incarnation_ = rng_.Next();
   for (size_t i = 0; i < kDatabases; ++i)
     dbs_.push_back(std::make_unique<Keyspace>(rng_.Next(), opts.start_us / 1000));
-  config_ = {{"databases", "16"},        {"maxclients", "10000"},  {"timeout", "0"},
-             {"proto-max-bulk-len", "536870912"}, {"appendonly", "no"}, {"save", ""},
-             {"maxmemory", "0"},         {"maxmemory-policy", "noeviction"},
-             {"hz", "10"},               {"loglevel", "notice"},
+  config_ = {{"databases", "16"},
+             {"maxclients", "10000"},
+             {"timeout", "0"},
+             {"proto-max-bulk-len", "536870912"},
+             {"appendonly", "no"},
+             {"save", ""},
+             {"maxmemory", "0"},
+             {"maxmemory-policy", "noeviction"},
+             {"hz", "10"},
+             {"loglevel", "notice"},
              {"enable-debug-command", "no"}};
 }
 
@@ -161,7 +166,7 @@ void Node::Commit(const Op& op) {
   if (replicating() || opts_.persistence != nullptr) {
     pb::Op record;
     EncodeOp(op, &record);
-    if (opts_.persistence != nullptr) opts_.persistence->Append(record);
+    if (opts_.persistence != nullptr) Persist(record);
     if (replicating()) Log(std::move(record));
   }
   vv_.Raise(opts_.replica_id, op.dot.seq);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <string>
@@ -29,10 +30,11 @@
 namespace cordis {
 
 struct ReplicationOptions {
-  size_t max_log_entries = 1'000'000;   // beyond this, the oldest ops leave (peers resync by snapshot)
-  size_t max_batch_ops = 1000;          // ops per OpBatch message
-  size_t max_pending_ops = 100'000;     // remote ops waiting for their causal dependencies
-  int64_t snapshot_retry_ms = 1000;     // at most one snapshot per peer per this interval
+  size_t max_log_entries =
+      1'000'000;                     // beyond this, the oldest ops leave (peers resync by snapshot)
+  size_t max_batch_ops = 1000;       // ops per OpBatch message
+  size_t max_pending_ops = 100'000;  // remote ops waiting for their causal dependencies
+  int64_t snapshot_retry_ms = 1000;  // at most one snapshot per peer per this interval
   // A peer that reported no progress on an origin for this long, while lacking its ops, gets
   // them (re)sent; sooner, they count as in flight (see OnHave's in-flight rule).
   int64_t resend_after_ms = 200;
@@ -162,12 +164,20 @@ class Node {
   void AddMonitor(Session* s);
 
   // --- Durability (core/server/node_durability.cc) ---
-  // The driver made our own ops up to `seq` durable: they may now be sent to peers. An own op is
-  // never shipped (ops or snapshot) before it is durable here, or a crash that lost it would let
-  // this node reuse a sequence number its peers already hold for a different op.
-  void MarkDurable(uint64_t seq);
+  // The driver made the first `records` records handed to the persistence sink durable (every
+  // PersistenceSink::Append and every StateReplaced counts as one record, in call order).
+  //  - An own op is never shipped (ops or snapshot) before it is durable here, or a crash that
+  //    lost it would let this node reuse a sequence number its peers already hold for a
+  //    different op.
+  //  - The Have we send tells peers which ops are durable here; they take causal stability only
+  //    from that (see pb::Have::durable).
+  void MarkDurable(uint64_t records);
   // The highest own sequence number that is durable (all of them without persistence).
   uint64_t durable_seq() const;
+  // What survives a crash of this node (everything applied, without persistence).
+  const VersionVector& durable_vv() const {
+    return opts_.persistence == nullptr ? vv_ : durable_vv_;
+  }
   // The whole state (every database, the version vector, the clock) as a snapshot message.
   void EncodeSnapshot(pb::Snapshot* out) const;
   // Recovery, on a fresh node before any command or peer message: installs a snapshot read from
@@ -204,7 +214,10 @@ class Node {
     VersionVector have;   // what the peer last said it has
     VersionVector sent;   // have + what we sent since
     VersionVector known;  // what we know causally that it had seen (for garbage collection)
-    VersionVector unconfirmed_have;  // a Have whose own ops we have not all applied yet
+    // A Have's durable vector, counted in `known` once we hold the sender's ops up to
+    // unconfirmed_own (every op it had made when it sent the Have).
+    VersionVector unconfirmed_have;
+    uint64_t unconfirmed_own = 0;
     VersionVector vv_at_have;  // our version vector when its previous Have arrived (in-flight rule)
     std::map<ReplicaId, int64_t> progress_ms;  // per origin: when its Have last advanced
     uint64_t cursor = 0;       // oplog position scanned for this peer (anti-entropy)
@@ -221,6 +234,8 @@ class Node {
   bool NeedsSnapshot(const PeerState& peer) const;
   void RecomputeStable();
   void Log(pb::Op record);
+  // Hands a record to the persistence sink, remembering its dot until it is durable.
+  void Persist(const pb::Op& record);
   bool OwnOpDurable(const Dot& dot) const {
     return dot.replica != opts_.replica_id || dot.seq <= durable_seq();
   }
@@ -241,7 +256,13 @@ class Node {
   std::vector<ReplicaId> members_;
   std::map<ReplicaId, PeerState> peers_;
   Oplog oplog_;
-  uint64_t durable_seq_ = 0;  // own ops up to here are durable (with persistence configured)
+  // Durability (with persistence configured): durable_vv_ covers the records up to
+  // durable_records_; the dots of records after it wait in undurable_ (record durable_records_+1
+  // first). A dot {0, 0} stands for a state replacement, whose vector waits in undurable_states_.
+  VersionVector durable_vv_;
+  uint64_t durable_records_ = 0;
+  std::deque<Dot> undurable_;
+  std::deque<VersionVector> undurable_states_;
   std::vector<std::unique_ptr<DecodedOp>> pending_;
   std::vector<Outgoing> outbox_;
   std::vector<std::string> due_scratch_;

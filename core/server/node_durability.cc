@@ -6,14 +6,26 @@
 
 namespace cordis {
 
-void Node::MarkDurable(uint64_t seq) {
-  CHECK_LE(seq, vv_.Get(opts_.replica_id));
-  durable_seq_ = std::max(durable_seq_, seq);
+void Node::Persist(const pb::Op& record) {
+  opts_.persistence->Append(record);
+  undurable_.push_back(Dot{record.origin(), record.seq()});
 }
 
-uint64_t Node::durable_seq() const {
-  return opts_.persistence == nullptr ? vv_.Get(opts_.replica_id) : durable_seq_;
+void Node::MarkDurable(uint64_t records) {
+  CHECK_LE(records, durable_records_ + undurable_.size());
+  for (; durable_records_ < records; ++durable_records_) {
+    Dot dot = undurable_.front();
+    undurable_.pop_front();
+    if (dot.replica == 0) {
+      durable_vv_.Merge(undurable_states_.front());
+      undurable_states_.pop_front();
+    } else {
+      durable_vv_.Raise(dot.replica, dot.seq);
+    }
+  }
 }
+
+uint64_t Node::durable_seq() const { return durable_vv().Get(opts_.replica_id); }
 
 void Node::EncodeSnapshot(pb::Snapshot* out) const {
   out->set_format_version(pb::FORMAT_VERSION_1);
@@ -26,8 +38,8 @@ void Node::EncodeSnapshot(pb::Snapshot* out) const {
 absl::Status Node::LoadSnapshot(const pb::Snapshot& snap) {
   if (!vv_.empty()) return absl::FailedPreconditionError("LoadSnapshot on a node with state");
   if (snap.format_version() != pb::FORMAT_VERSION_1)
-    return absl::DataLossError(StrCat("snapshot format version ", snap.format_version(),
-                                      " is not one this build reads"));
+    return absl::DataLossError(
+        StrCat("snapshot format version ", snap.format_version(), " is not one this build reads"));
   if (snap.replica() != opts_.replica_id)
     return absl::FailedPreconditionError(StrCat("the data belongs to replica ", snap.replica(),
                                                 ", but this is replica ", opts_.replica_id));
@@ -48,7 +60,7 @@ absl::Status Node::LoadSnapshot(const pb::Snapshot& snap) {
   vv_ = svv;
   // Ops the snapshot covers are not in the oplog: peers lacking them need a snapshot.
   oplog_.RaiseFloor(svv);
-  durable_seq_ = vv_.Get(opts_.replica_id);
+  durable_vv_ = vv_;
   return absl::OkStatus();
 }
 
@@ -69,8 +81,9 @@ absl::StatusOr<bool> Node::ReplayOp(const pb::Op& record) {
   const Op& op = d->op;
   if (vv_.Covers(op.dot)) return false;
   if (!vv_.CanDeliver(op.dot, d->ctx))
-    return absl::DataLossError(StrCat("op ", op.dot.replica, ":", op.dot.seq,
-                                      " does not follow the state before it (a record is missing)"));
+    return absl::DataLossError(
+        StrCat("op ", op.dot.replica, ":", op.dot.seq,
+               " does not follow the state before it (a record is missing)"));
   clock_.Observe(op.stamp.hlc);
   // The stable vector of the original run is not on disk; replaying under the current one (a
   // lower bound) keeps more metadata, never less, and the same logical values. FinishRecovery
@@ -84,7 +97,7 @@ absl::StatusOr<bool> Node::ReplayOp(const pb::Op& record) {
     dropped.Raise(op.dot.replica, op.dot.seq);
     oplog_.RaiseFloor(dropped);
   }
-  durable_seq_ = vv_.Get(opts_.replica_id);
+  durable_vv_.Raise(op.dot.replica, op.dot.seq);  // it was read from disk
   ++stats_.ops_applied;
   return true;
 }

@@ -2,6 +2,7 @@
 // before its storage made them durable; and a peer snapshot installed here is persisted whole.
 #include <gtest/gtest.h>
 
+#include "core/op/op_codec.h"
 #include "core/storage/durable_testing.h"
 
 namespace cordis {
@@ -83,6 +84,33 @@ TEST_F(DurableBeforeSendTest, OwnOpsLeaveOnlyOnceDurable) {
   a_.node().FlushReplication();
   EXPECT_EQ(Deliver(a_.node(), *b_).own_ops, 2);
   EXPECT_EQ(RunB("GET k2"), "$2\r\nv2\r\n");
+}
+
+// A peer takes as stable (and folds metadata under) only what a Have claims durable: ops a
+// crash could still take from this node must not count, or the node could come back without
+// them and make an op concurrent with what its peers folded.
+TEST_F(DurableBeforeSendTest, HaveClaimsOnlyDurablePeerOpsAsDurable) {
+  RunB("SET k v");
+  b_->FlushReplication();
+  Deliver(*b_, a_.node());
+  ASSERT_TRUE(a_.log().Flush(now_ / 1000).ok());  // written, not synced
+  auto have_to_b = [&] {
+    a_.node().ReplicationTick(now_);
+    for (Outgoing& out : a_.node().TakeOutbox())
+      if (out.to == 2 && out.msg.has_have()) return out.msg.have();
+    ADD_FAILURE() << "no Have";
+    return pb::Have();
+  };
+  pb::Have have = have_to_b();
+  VersionVector vv, durable;
+  ASSERT_TRUE(DecodeVersionVector(have.vv(), &vv).ok());
+  EXPECT_EQ(vv.Get(2), 1u);
+  ASSERT_TRUE(have.has_durable());
+  ASSERT_TRUE(DecodeVersionVector(have.durable(), &durable).ok());
+  EXPECT_EQ(durable.Get(2), 0u);
+  ASSERT_TRUE(a_.log().Sync(now_ / 1000).ok());
+  EXPECT_EQ(a_.node().durable_vv().Get(2), 1u);
+  EXPECT_FALSE(have_to_b().has_durable()) << "everything is durable: the vector says it all";
 }
 
 // The invariant's reason: after a crash that loses unsynced ops, the node reuses their sequence

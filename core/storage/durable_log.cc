@@ -12,8 +12,8 @@ absl::Status DurableLog::Start(Node* node, const RecoveryReport& recovered, int6
   last_snapshot_unix_ms_ = recovered.snapshot_unix_ms;
   snapshot_bytes_ = recovered.snapshot_bytes;
   changes_since_snapshot_ = recovered.records_replayed;
-  if (recovered.segment_bytes > 0) closed_segments_[recovered.next_segment - 1] = recovered.segment_bytes;
-  appended_own_ = flushed_own_ = synced_own_ = node->version_vector().Get(replica_);
+  if (recovered.segment_bytes > 0)
+    closed_segments_[recovered.next_segment - 1] = recovered.segment_bytes;
   if (absl::Status st = writer_.Open(recovered.next_segment); !st.ok()) return st;
   if (snapshot_number_ == 0) return WriteSnapshot(now_unix_ms);
   return absl::OkStatus();
@@ -21,19 +21,16 @@ absl::Status DurableLog::Start(Node* node, const RecoveryReport& recovered, int6
 
 void DurableLog::Append(const pb::Op& record) {
   ++changes_since_snapshot_;
+  ++records_appended_;
   // After a state replacement the log no longer applies to what is on disk: these records are
   // covered by the snapshot the next Flush writes, and must not follow the old segments.
   if (snapshot_needed_) return;
   writer_.Append(record);
-  ++records_appended_;
-  if (record.origin() == replica_) appended_own_ = record.seq();
-  unsynced_records_ = true;
 }
 
 absl::Status DurableLog::Flush(int64_t now_unix_ms) {
   if (snapshot_needed_) return WriteSnapshot(now_unix_ms);
   if (absl::Status st = writer_.Flush(); !st.ok()) return st;
-  flushed_own_ = appended_own_;
   records_flushed_ = records_appended_;
   return RotateIfFull();
 }
@@ -41,18 +38,17 @@ absl::Status DurableLog::Flush(int64_t now_unix_ms) {
 absl::Status DurableLog::Sync(int64_t now_unix_ms) {
   if (absl::Status st = Flush(now_unix_ms); !st.ok()) return st;
   if (absl::Status st = writer_.Sync(); !st.ok()) return st;
-  synced_own_ = flushed_own_;
-  unsynced_records_ = false;
-  node_->MarkDurable(synced_own_);
+  records_synced_ = records_flushed_;
+  node_->MarkDurable(records_synced_);
   return absl::OkStatus();
 }
 
-void DurableLog::MarkFlushedDurable() { node_->MarkDurable(flushed_own_); }
+void DurableLog::MarkFlushedDurable() { node_->MarkDurable(records_flushed_); }
 
-void DurableLog::MarkSynced(uint64_t own_seq) {
-  CHECK_LE(own_seq, flushed_own_);
-  synced_own_ = std::max(synced_own_, own_seq);
-  node_->MarkDurable(synced_own_);
+void DurableLog::MarkSynced(uint64_t records) {
+  CHECK_LE(records, records_flushed_);
+  records_synced_ = std::max(records_synced_, records);
+  node_->MarkDurable(records_synced_);
 }
 
 uint64_t DurableLog::log_bytes() const {
@@ -66,9 +62,8 @@ absl::Status DurableLog::RotateIfFull() {
   closed_segments_[writer_.number()] = writer_.segment_bytes();
   if (absl::Status st = writer_.Rotate(); !st.ok()) return st;
   // Rotation synced the old segment.
-  synced_own_ = flushed_own_ = appended_own_;
-  unsynced_records_ = false;
-  node_->MarkDurable(synced_own_);
+  records_synced_ = records_flushed_ = records_appended_;
+  node_->MarkDurable(records_synced_);
   return absl::OkStatus();
 }
 
@@ -80,25 +75,25 @@ absl::Status DurableLog::WriteSnapshot(int64_t now_unix_ms) {
   absl::StatusOr<SnapshotFileInfo> info = WriteSnapshotFile(storage_, state, *number, now_unix_ms);
   if (!info.ok()) return info.status();
   snapshot_needed_ = false;
-  // The snapshot holds every op applied so far, own ones included: all durable now.
-  appended_own_ = flushed_own_ = synced_own_ = node_->version_vector().Get(replica_);
-  node_->MarkDurable(synced_own_);
+  // The snapshot holds every op applied so far: all durable now.
+  records_synced_ = records_flushed_ = records_appended_;
+  node_->MarkDurable(records_synced_);
   return FinishSnapshot(*number, info->bytes, now_unix_ms);
 }
 
 absl::StatusOr<uint64_t> DurableLog::BeginSnapshot() {
   closed_segments_[writer_.number()] = writer_.segment_bytes();
   if (absl::Status st = writer_.Rotate(); !st.ok()) return st;
-  synced_own_ = flushed_own_ = appended_own_;
-  records_flushed_ = records_appended_;
-  unsynced_records_ = false;
-  node_->MarkDurable(synced_own_);
+  // Rotation synced what the segment holds; records after a state replacement are not in it
+  // (the snapshot that replacement asked for covers them once written).
+  records_synced_ = records_flushed_ =
+      snapshot_needed_ ? records_before_replacement_ : records_appended_;
+  node_->MarkDurable(records_synced_);
   changes_at_begin_ = changes_since_snapshot_;
   return writer_.number();
 }
 
-absl::Status DurableLog::FinishSnapshot(uint64_t number, uint64_t bytes,
-                                        int64_t created_unix_ms) {
+absl::Status DurableLog::FinishSnapshot(uint64_t number, uint64_t bytes, int64_t created_unix_ms) {
   if (number <= snapshot_number_) {
     // A newer snapshot finished first (a state replacement wrote one): this one is stale.
     if (number < snapshot_number_) return storage_.Remove(SnapshotFileName(number));

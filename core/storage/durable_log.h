@@ -36,7 +36,11 @@ class DurableLog : public PersistenceSink {
 
   // PersistenceSink.
   void Append(const pb::Op& record) override;
-  void StateReplaced() override { snapshot_needed_ = true; }
+  void StateReplaced() override {
+    if (!snapshot_needed_) records_before_replacement_ = records_appended_;
+    snapshot_needed_ = true;
+    ++records_appended_;
+  }
 
   // Hands buffered records to storage (and writes the snapshot a state replacement asked for).
   absl::Status Flush(int64_t now_unix_ms);
@@ -45,12 +49,10 @@ class DurableLog : public PersistenceSink {
   // Policy "no": what reached the OS counts as durable (it survives a process crash).
   void MarkFlushedDurable();
   // Syncs done outside (prod's background fsync of the current segment): the driver notes
-  // flushed_own_seq() and records_flushed() before it starts one, and reports the seq once it is
-  // done.
-  uint64_t flushed_own_seq() const { return flushed_own_; }
+  // records_flushed() before it starts one, and reports that count once it is done.
   uint64_t records_flushed() const { return records_flushed_; }
   uint64_t segment_number() const { return writer_.number(); }
-  void MarkSynced(uint64_t own_seq);
+  void MarkSynced(uint64_t records);
 
   // Synchronous snapshot of the node's current state (SAVE); older files are removed.
   absl::Status WriteSnapshot(int64_t now_unix_ms);
@@ -70,8 +72,8 @@ class DurableLog : public PersistenceSink {
   uint64_t buffered_bytes() const { return writer_.buffered_bytes(); }
   // Ops appended since the last snapshot (Redis's rdb_changes_since_last_save).
   uint64_t changes_since_snapshot() const { return changes_since_snapshot_; }
-  // Own ops appended but not yet synced.
-  bool has_unsynced() const { return appended_own_ > synced_own_ || unsynced_records_; }
+  // Records appended but not yet synced.
+  bool has_unsynced() const { return records_appended_ > records_synced_; }
 
  private:
   absl::Status RotateIfFull();
@@ -83,12 +85,13 @@ class DurableLog : public PersistenceSink {
   OplogWriter writer_;
   Node* node_ = nullptr;
   bool snapshot_needed_ = false;
-  uint64_t appended_own_ = 0;  // highest own seq handed to the writer
-  uint64_t flushed_own_ = 0;   // ... handed to storage
-  uint64_t synced_own_ = 0;    // ... durable
-  bool unsynced_records_ = false;
+  // Records the node handed over (Append and StateReplaced each count one, as
+  // Node::MarkDurable counts them), of which the first records_flushed_ reached storage and the
+  // first records_synced_ are durable.
   uint64_t records_appended_ = 0;
   uint64_t records_flushed_ = 0;
+  uint64_t records_synced_ = 0;
+  uint64_t records_before_replacement_ = 0;  // with snapshot_needed_: the records in segments
   uint64_t snapshot_number_ = 0;
   int64_t last_snapshot_unix_ms_ = 0;
   uint64_t snapshot_bytes_ = 0;
