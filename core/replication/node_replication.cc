@@ -107,7 +107,7 @@ void Node::OnHave(ReplicaId from, const pb::Have& have, int64_t now_ms) {
   }
   if (!continuing) {
     peer.sent = h;  // first Have, or the peer restarted: send whatever it lacks
-    peer.progress_ms.clear();
+    peer.origins.clear();
     peer.cursor = oplog_.begin();
     peer.push_cursor = oplog_.begin();
   } else {
@@ -122,16 +122,18 @@ void Node::OnHave(ReplicaId from, const pb::Have& have, int64_t now_ms) {
     bool rescan = false;
     for (const auto& [o, seq] : vv_.entries()) {
       uint64_t got = h.Get(o);
-      int64_t& progress = peer.progress_ms[o];
-      if (got > peer.have.Get(o)) progress = now_ms;
+      PeerState::OriginProgress& p = peer.origins[o];
+      if (got > peer.have.Get(o)) p.ms = now_ms;
+      if (got >= seq) p.relaying = false;  // caught up
       bool stalled = got == peer.have.Get(o) && peer.vv_at_have.Get(o) > got &&
-                     now_ms - progress >= opts_.replication.resend_after_ms;
+                     now_ms - p.ms >= opts_.replication.resend_after_ms;
       if (stalled) {
-        progress = now_ms;  // what we resend now gets as long to arrive
+        p.ms = now_ms;  // what we resend now gets as long to arrive
+        p.relaying = o != opts_.replica_id;
         if (peer.sent.Get(o) > got) rescan = true;
         peer.sent.Lower(o, got);
-      } else if (o == opts_.replica_id) {
-        peer.sent.Raise(o, got);
+      } else if (o == opts_.replica_id || p.relaying) {
+        peer.sent.Raise(o, got);  // keep sending (a batch per Have) past what is in flight
       } else {
         peer.sent.Raise(o, seq);
       }

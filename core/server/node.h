@@ -219,7 +219,11 @@ class Node {
     VersionVector unconfirmed_have;
     uint64_t unconfirmed_own = 0;
     VersionVector vv_at_have;  // our version vector when its previous Have arrived (in-flight rule)
-    std::map<ReplicaId, int64_t> progress_ms;  // per origin: when its Have last advanced
+    struct OriginProgress {
+      int64_t ms = 0;          // when the peer's Have last advanced on this origin
+      bool relaying = false;   // we forward this origin's ops to the peer until it caught up
+    };
+    std::map<ReplicaId, OriginProgress> origins;  // in-flight rule, per origin
     uint64_t cursor = 0;       // oplog position scanned for this peer (anti-entropy)
     uint64_t push_cursor = 0;  // oplog position scanned for eager pushes of our own ops
     int64_t last_snapshot_ms = -1;
