@@ -114,21 +114,21 @@ void Node::OnHave(ReplicaId from, const pb::Have& have, int64_t now_ms) {
     // In-flight rule, per origin: ops we sent (or the origin pushed) after the peer made this
     // Have are still on their way, and resending them on every Have floods a busy peer with
     // duplicates (which make it slower, so its next Have lags more: found by the prod benchmark).
-    // An origin counts as stalled at the peer when its Have has not advanced for
-    // resend_after_ms although we already had more of that origin's ops at the previous Have
-    // (lost, dropped by a full queue or buffer, or the origin cannot reach the peer): only then
-    // do we resend from what the peer has. Origins that progress are treated as delivered up to
+    // An origin counts as stalled at the peer when its Have did not advance since the previous
+    // one although we already had more of that origin's ops back then (lost, dropped by a full
+    // queue or buffer, or the origin cannot reach the peer): only then do we resend from what the
+    // peer has, at most once per resend_after_ms (a busy peer may skip a beat without losing
+    // anything; what we resend gets that long to arrive). Origins that progress are treated as delivered up to
     // what we hold: we do not relay another origin's ops the peer is receiving from it.
     bool rescan = false;
     for (const auto& [o, seq] : vv_.entries()) {
       uint64_t got = h.Get(o);
       PeerState::OriginProgress& p = peer.origins[o];
-      if (got > peer.have.Get(o)) p.ms = now_ms;
       if (got >= seq) p.relaying = false;  // caught up
       bool stalled = got == peer.have.Get(o) && peer.vv_at_have.Get(o) > got &&
-                     now_ms - p.ms >= opts_.replication.resend_after_ms;
+                     now_ms - p.resent_ms >= opts_.replication.resend_after_ms;
       if (stalled) {
-        p.ms = now_ms;  // what we resend now gets as long to arrive
+        p.resent_ms = now_ms;
         p.relaying = o != opts_.replica_id;
         if (peer.sent.Get(o) > got) rescan = true;
         peer.sent.Lower(o, got);

@@ -35,8 +35,8 @@ struct ReplicationOptions {
   size_t max_batch_ops = 1000;       // ops per OpBatch message
   size_t max_pending_ops = 100'000;  // remote ops waiting for their causal dependencies
   int64_t snapshot_retry_ms = 1000;  // at most one snapshot per peer per this interval
-  // A peer that reported no progress on an origin for this long, while lacking its ops, gets
-  // them (re)sent; sooner, they count as in flight (see OnHave's in-flight rule).
+  // Ops sent to a peer count as in flight until a Have shows no progress on their origin; then
+  // they are resent, at most once per this interval per origin (see OnHave's in-flight rule).
   int64_t resend_after_ms = 200;
 };
 
@@ -220,7 +220,7 @@ class Node {
     uint64_t unconfirmed_own = 0;
     VersionVector vv_at_have;  // our version vector when its previous Have arrived (in-flight rule)
     struct OriginProgress {
-      int64_t ms = 0;          // when the peer's Have last advanced on this origin
+      int64_t resent_ms = -1'000'000;  // when we last resent this origin's ops to the peer
       bool relaying = false;   // we forward this origin's ops to the peer until it caught up
     };
     std::map<ReplicaId, OriginProgress> origins;  // in-flight rule, per origin
