@@ -118,15 +118,20 @@ void Node::OnHave(ReplicaId from, const pb::Have& have, int64_t now_ms) {
     // one although we already had more of that origin's ops back then (lost, dropped by a full
     // queue or buffer, or the origin cannot reach the peer): only then do we resend from what the
     // peer has, at most once per resend_after_ms (a busy peer may skip a beat without losing
-    // anything; what we resend gets that long to arrive). Origins that progress are treated as delivered up to
+    // anything; what we resend gets that long to arrive). Another origin's ops are relayed only
+    // after relay_after_ms without progress: its own stream usually comes in bursts (everysec
+    // ships own ops once they are fsynced), and relaying what is on its way doubles the work. Origins that progress are treated as delivered up to
     // what we hold: we do not relay another origin's ops the peer is receiving from it.
     bool rescan = false;
     for (const auto& [o, seq] : vv_.entries()) {
       uint64_t got = h.Get(o);
       PeerState::OriginProgress& p = peer.origins[o];
+      if (got > peer.have.Get(o)) p.progress_ms = now_ms;
       if (got >= seq) p.relaying = false;  // caught up
       bool stalled = got == peer.have.Get(o) && peer.vv_at_have.Get(o) > got &&
                      now_ms - p.resent_ms >= opts_.replication.resend_after_ms;
+      if (o != opts_.replica_id && !p.relaying)
+        stalled = stalled && now_ms - p.progress_ms >= opts_.replication.relay_after_ms;
       if (stalled) {
         p.resent_ms = now_ms;
         p.relaying = o != opts_.replica_id;

@@ -38,6 +38,9 @@ struct ReplicationOptions {
   // Ops sent to a peer count as in flight until a Have shows no progress on their origin; then
   // they are resent, at most once per this interval per origin (see OnHave's in-flight rule).
   int64_t resend_after_ms = 200;
+  // Another origin's ops are relayed to a peer whose Have made no progress on it for this long
+  // (the origin cannot reach it); a busy peer only pauses, and its origin's stream still comes.
+  int64_t relay_after_ms = 1000;
 };
 
 // A message for the driver to deliver to replica `to`.
@@ -221,6 +224,7 @@ class Node {
     VersionVector vv_at_have;  // our version vector when its previous Have arrived (in-flight rule)
     struct OriginProgress {
       int64_t resent_ms = -1'000'000;  // when we last resent this origin's ops to the peer
+      int64_t progress_ms = 0;          // when the peer's Have last advanced on this origin
       bool relaying = false;   // we forward this origin's ops to the peer until it caught up
     };
     std::map<ReplicaId, OriginProgress> origins;  // in-flight rule, per origin
