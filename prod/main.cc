@@ -9,6 +9,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/flags/usage_config.h"
+#include "prod/peer_flags.h"
 #include "prod/persistence_flags.h"
 #include "prod/server.h"
 #include "spdlog/spdlog.h"
@@ -52,7 +53,8 @@ int main(int argc, char** argv) {
   absl::SetFlagsUsageConfig(usage);
   absl::SetProgramUsageMessage(
       "Cordis: an active-active replicated, Redis-compatible database.\n"
-      "Usage: cordis-server [--port 6379] [--bind 127.0.0.1] [--dir ./data] [--replica-id 1]");
+      "Usage: cordis-server [--port 6379] [--bind 127.0.0.1] [--dir ./data] [--replica-id 1]\n"
+      "                     [--peer-port 16379] [--peers host:port,...] [--cluster-name cordis]");
   absl::ParseCommandLine(argc, argv);
 
   auto level = spdlog::level::from_str(absl::GetFlag(FLAGS_loglevel));
@@ -90,6 +92,16 @@ int main(int argc, char** argv) {
     return 2;
   }
   opts.persistence = std::move(*persistence);
+  absl::StatusOr<cordis::prod::PeerOptions> peer =
+      cordis::prod::PeerOptionsFromFlags(opts.bind, opts.dir);
+  absl::StatusOr<cordis::ReplicationOptions> replication =
+      cordis::prod::ReplicationOptionsFromFlags();
+  if (!peer.ok() || !replication.ok()) {
+    spdlog::error("{}", std::string((!peer.ok() ? peer.status() : replication.status()).message()));
+    return 2;
+  }
+  opts.peer = std::move(*peer);
+  opts.replication = *replication;
   std::error_code fs_ec;
   std::filesystem::create_directories(opts.dir, fs_ec);
   if (fs_ec) {

@@ -90,6 +90,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (int64_t us = server_.node().TakeSleepRequest(); us > 0)
       std::this_thread::sleep_for(std::chrono::microseconds(us));
     server_.WakeServed();
+    server_.SchedulePump();
     if (server_.node().shutdown_requested()) server_.RequestShutdown();
     if (server_.HoldReplies(this)) return Hold();  // FinishBatch runs once the writes are durable
     FinishBatch();
@@ -194,6 +195,9 @@ absl::Status Server::Start() {
   nopts.seed = static_cast<uint64_t>(NowUs()) ^ (static_cast<uint64_t>(getpid()) << 32);
   nopts.host = host_.get();
   nopts.start_us = NowUs();
+  nopts.replication = opts_.replication;
+  peers_ = std::make_unique<PeerManager>(io_, opts_.peer, opts_.replica_id, nopts.seed * 31 + 7);
+  nopts.replication_control = peers_.get();
   if (opts_.persistence != nullptr) {
     persistence_ = std::make_unique<Persistence>(*opts_.persistence, opts_.replica_id);
     if (absl::Status st = persistence_->Open(); !st.ok()) return st;
@@ -201,6 +205,8 @@ absl::Status Server::Start() {
     nopts.persistence_control = persistence_.get();
   }
   node_ = std::make_unique<Node>(nopts);
+  // Members first: a replicating node must know them before it replays its log.
+  if (absl::Status st = peers_->Attach(node_.get()); !st.ok()) return st;
   if (persistence_ != nullptr) {
     if (absl::Status st = persistence_->Recover(node_.get()); !st.ok()) return st;
   }
@@ -216,6 +222,11 @@ absl::Status Server::Start() {
   });
   Accept();
   ScheduleTick();
+  peers_->set_on_input([this] {
+    WakeServed();
+    SchedulePump();
+  });
+  if (absl::Status st = peers_->Start(port_); !st.ok()) return st;
   spdlog::info("Ready to accept connections on {}:{} (replica {})", opts_.bind, port_,
                opts_.replica_id);
   return absl::OkStatus();
@@ -241,10 +252,8 @@ void Server::ScheduleTick() {
   tick_timer_.async_wait([this](const asio::error_code& ec) {
     if (ec || stopping_) return;
     node_->Tick(NowUs());
-    if (persistence_ != nullptr) {
-      persistence_->Tick();
-      node_->FlushReplication();  // own ops that just became durable may leave now
-    }
+    if (persistence_ != nullptr) persistence_->Tick();
+    Pump();  // expiry deletes, and own ops that just became durable, may leave now
     WakeServed();
     ScheduleTick();
   });
@@ -291,15 +300,31 @@ void Server::CommitHeld() {
   commit_posted_ = false;
   if (persistence_ == nullptr) return;
   persistence_->Commit();
-  node_->FlushReplication();
+  Pump();
   std::vector<std::shared_ptr<Connection>> held;
   held.swap(held_);
   for (auto& c : held) c->FinishBatch();
 }
 
+void Server::SchedulePump() {
+  if (pump_posted_ || !node_->replicating()) return;
+  pump_posted_ = true;
+  // Runs after the handlers already ready in this loop pass (and after a posted CommitHeld).
+  asio::post(io_, [this] {
+    pump_posted_ = false;
+    if (!stopping_) Pump();
+  });
+}
+
+void Server::Pump() {
+  node_->FlushReplication();
+  peers_->SendOutbox();
+}
+
 void Server::Shutdown() {
   if (stopping_) return;
   stopping_ = true;
+  if (peers_ != nullptr) peers_->Shutdown();
   if (persistence_ != nullptr) {
     CommitHeld();
     persistence_->Shutdown();

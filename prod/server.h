@@ -13,6 +13,7 @@
 #include "absl/status/status.h"
 #include "core/server/node.h"
 #include "prod/os_host_info.h"
+#include "prod/peer_manager.h"
 #include "prod/persistence.h"
 
 namespace cordis::prod {
@@ -25,6 +26,8 @@ struct ServerOptions {
   std::string executable;
   std::string enable_debug_command = "no";
   std::shared_ptr<const PersistenceOptions> persistence;  // null: data in memory only
+  PeerOptions peer;
+  ReplicationOptions replication;
 };
 
 class Connection;
@@ -53,19 +56,25 @@ class Server {
   // One read buffer shared by every connection (the loop is single-threaded).
   std::vector<char>& read_buffer() { return read_buffer_; }
   static int64_t NowUs();
+  // After a batch of commands or peer input: pushes new own ops to peers once this loop pass's
+  // handlers have run (one write per peer per pass).
+  void SchedulePump();
 
  private:
   void Accept();
   void ScheduleTick();
   void CommitHeld();
+  void Pump();
 
   asio::io_context& io_;
   ServerOptions opts_;
   std::unique_ptr<OsHostInfo> host_;
   std::unique_ptr<Persistence> persistence_;  // declared before node_: outlives it
+  std::unique_ptr<PeerManager> peers_;        // likewise
   std::unique_ptr<Node> node_;
   std::vector<std::shared_ptr<Connection>> held_;  // replies waiting for CommitHeld
   bool commit_posted_ = false;
+  bool pump_posted_ = false;
   asio::ip::tcp::acceptor acceptor_;
   asio::steady_timer tick_timer_;
   asio::steady_timer block_timer_;  // the earliest blocked client's timeout

@@ -79,14 +79,29 @@ void StatsSection(CommandContext& ctx, std::string* out) {
   Line(out, "rejected_protocol_requests", st.rejected_protocol);
 }
 
+// Active-active: every node takes writes, so there are no masters or replicas. Without peer
+// networking (simulator, tests) a node reports itself as Redis's lone master.
 void ReplicationSection(CommandContext& ctx, std::string* out) {
-  Line(out, "role", "master");
+  ReplicationControl* control = ctx.node.replication_control();
+  const NodeStats& st = ctx.node.stats();
+  Line(out, "role", control != nullptr ? "active-active" : "master");
   Line(out, "connected_slaves", 0);
   Line(out, "replica_id", ctx.node.replica_id());
   std::string vv;
   for (const auto& [r, seq] : ctx.node.version_vector().entries())
     StrAppend(&vv, vv.empty() ? "" : ",", r, "=", seq);
   Line(out, "version_vector", vv);
+  std::string members;
+  for (ReplicaId m : ctx.node.members()) StrAppend(&members, members.empty() ? "" : ",", m);
+  Line(out, "members", members);
+  Line(out, "oplog_entries", ctx.node.oplog().size());
+  Line(out, "pending_remote_ops", ctx.node.pending_remote_ops());
+  Line(out, "remote_ops_applied", st.remote_ops_applied);
+  Line(out, "remote_ops_duplicate", st.remote_ops_duplicate);
+  Line(out, "snapshots_sent", st.snapshots_sent);
+  Line(out, "snapshots_installed", st.snapshots_installed);
+  Line(out, "snapshots_refused", st.snapshots_refused);
+  if (control != nullptr) return control->AppendInfo(out, ctx.now_us);
   Line(out, "peers", 0);
 }
 

@@ -42,6 +42,18 @@ class VersionVector {
     }
   }
 
+  // Lowers the entry for r to at most seq (0 removes it).
+  void Lower(ReplicaId r, uint64_t seq) {
+    auto it = std::lower_bound(entries_.begin(), entries_.end(), r,
+                               [](const Entry& e, ReplicaId id) { return e.first < id; });
+    if (it == entries_.end() || it->first != r || it->second <= seq) return;
+    if (seq == 0) {
+      entries_.erase(it);
+    } else {
+      it->second = seq;
+    }
+  }
+
   void Merge(const VersionVector& other) {
     for (const auto& e : other.entries_) Raise(e.first, e.second);
   }

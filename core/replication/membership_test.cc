@@ -91,7 +91,7 @@ TEST_F(LateMembersTest, NodeThatFoldedAloneRefusesANewcomersConcurrentOps) {
   absl::Status st = Ship();
   // Their ops made before the meeting reach a by snapshot, whose join finds them concurrent
   // with what a folded.
-  EXPECT_EQ(st.code(), absl::StatusCode::kDataLoss) << st;
+  EXPECT_EQ(st.code(), absl::StatusCode::kFailedPrecondition) << st;
   EXPECT_EQ(Run(0, "GET n"), "$1\r\n5\r\n") << "a refused b's ops and kept its state";
 }
 

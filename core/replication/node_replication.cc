@@ -105,15 +105,55 @@ void Node::OnHave(ReplicaId from, const pb::Have& have, int64_t now_ms) {
     durable = h;
   }
   PeerState& peer = peers_[from];
-  if (peer.heard && peer.incarnation == have.incarnation()) {
+  bool continuing = peer.heard && peer.incarnation == have.incarnation();
+  if (continuing) {
     h.Merge(peer.have);  // a late, older Have must not make us resend or snapshot needlessly
   }
+  if (!continuing) {
+    peer.sent = h;  // first Have, or the peer restarted: send whatever it lacks
+    peer.origins.clear();
+    peer.cursor = oplog_.begin();
+    peer.push_cursor = oplog_.begin();
+  } else {
+    // In-flight rule, per origin: ops we sent (or the origin pushed) after the peer made this
+    // Have are still on their way, and resending them on every Have floods a busy peer with
+    // duplicates (which make it slower, so its next Have lags more: found by the prod benchmark).
+    // An origin counts as stalled at the peer when its Have did not advance since the previous
+    // one although we already had more of that origin's ops back then (lost, dropped by a full
+    // queue or buffer, or the origin cannot reach the peer): only then do we resend from what the
+    // peer has, at most once per resend_after_ms (a busy peer may skip a beat without losing
+    // anything; what we resend gets that long to arrive). Another origin's ops are relayed only
+    // after relay_after_ms without progress: its own stream usually comes in bursts (everysec
+    // ships own ops once they are fsynced), and relaying what is on its way doubles the work.
+    // Origins that progress are treated as delivered up to what we hold: we do not relay another
+    // origin's ops the peer is receiving from it.
+    bool rescan = false;
+    for (const auto& [o, seq] : vv_.entries()) {
+      uint64_t got = h.Get(o);
+      PeerState::OriginProgress& p = peer.origins[o];
+      if (got > peer.have.Get(o)) p.progress_ms = now_ms;
+      if (got >= seq) p.relaying = false;  // caught up
+      bool stalled = got == peer.have.Get(o) && peer.vv_at_have.Get(o) > got &&
+                     now_ms - p.resent_ms >= opts_.replication.resend_after_ms;
+      if (o != opts_.replica_id && !p.relaying)
+        stalled = stalled && now_ms - p.progress_ms >= opts_.replication.relay_after_ms;
+      if (stalled) {
+        p.resent_ms = now_ms;
+        p.relaying = o != opts_.replica_id;
+        if (peer.sent.Get(o) > got) rescan = true;
+        peer.sent.Lower(o, got);
+      } else if (o == opts_.replica_id || p.relaying) {
+        peer.sent.Raise(o, got);  // keep sending (a batch per Have) past what is in flight
+      } else {
+        peer.sent.Raise(o, seq);
+      }
+    }
+    if (rescan) peer.cursor = peer.push_cursor = oplog_.begin();
+  }
+  peer.vv_at_have = vv_;
   peer.heard = true;
   peer.incarnation = have.incarnation();
   peer.have = h;
-  peer.sent = h;  // forget what we sent: the peer says what arrived
-  peer.cursor = oplog_.begin();
-  peer.push_cursor = oplog_.begin();
   // Every op the sender had made by then must be here first: an op it made concurrently with a
   // stable op would otherwise arrive after we folded that op's metadata.
   peer.unconfirmed_have = durable;
@@ -302,7 +342,9 @@ absl::Status Node::OnSnapshot(ReplicaId from, const pb::Snapshot& snap) {
   pb::Snapshot mine, joined;
   for (uint32_t i = 0; i < dbs_.size(); ++i) EncodeKeyspace(*dbs_[i], i, &mine);
   st = JoinSnapshotKeys(mine, vv_, snap, svv, &joined);
-  if (!st.ok()) return st;
+  // Both sides decoded: a join that fails is a refusal (state compacted before the sender
+  // joined, see AddMember), not a malformed message.
+  if (!st.ok()) return absl::FailedPreconditionError(st.message());
   fresh_dbs();
   for (const pb::KeyState& k : joined.keys()) {
     st = DecodeKeyState(k, fresh[k.db()].get());

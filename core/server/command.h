@@ -130,5 +130,6 @@ void RegisterMonitorCommand(CommandTable& t);
 void RegisterSlowlogCommand(CommandTable& t);
 void RegisterLatencyCommand(CommandTable& t);
 void RegisterPersistenceCommands(CommandTable& t);
+void RegisterReplicationCommands(CommandTable& t);
 
 }  // namespace cordis

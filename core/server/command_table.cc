@@ -30,6 +30,7 @@ CommandTable::CommandTable() {
   RegisterSlowlogCommand(*this);
   RegisterLatencyCommand(*this);
   RegisterPersistenceCommands(*this);
+  RegisterReplicationCommands(*this);
 }
 
 void CommandTable::Add(const CommandSpec& spec) {

@@ -25,6 +25,7 @@
 #include "core/server/latency_monitor.h"
 #include "core/server/persistence_control.h"
 #include "core/server/persistence_sink.h"
+#include "core/server/replication_control.h"
 #include "core/server/session.h"
 #include "core/server/slowlog.h"
 
@@ -36,6 +37,12 @@ struct ReplicationOptions {
   size_t max_batch_ops = 1000;       // ops per OpBatch message
   size_t max_pending_ops = 100'000;  // remote ops waiting for their causal dependencies
   int64_t snapshot_retry_ms = 1000;  // at most one snapshot per peer per this interval
+  // Ops sent to a peer count as in flight until a Have shows no progress on their origin; then
+  // they are resent, at most once per this interval per origin (see OnHave's in-flight rule).
+  int64_t resend_after_ms = 200;
+  // Another origin's ops are relayed to a peer whose Have made no progress on it for this long
+  // (the origin cannot reach it); a busy peer only pauses, and its origin's stream still comes.
+  int64_t relay_after_ms = 1000;
 };
 
 // A message for the driver to deliver to replica `to`.
@@ -55,6 +62,8 @@ struct NodeOptions {
   PersistenceSink* persistence = nullptr;
   // SAVE/BGSAVE/LASTSAVE/INFO persistence; null: persistence is off.
   PersistenceControl* persistence_control = nullptr;
+  // CORDIS.MEET/ROLE/INFO replication's peer links; null: no peer networking (a lone node).
+  ReplicationControl* replication_control = nullptr;
 };
 
 struct NodeStats {
@@ -107,6 +116,7 @@ class Node {
   const VersionVector& version_vector() const { return vv_; }
   HostInfo* host() const { return opts_.host; }
   PersistenceControl* persistence_control() const { return opts_.persistence_control; }
+  ReplicationControl* replication_control() const { return opts_.replication_control; }
   NodeStats& stats() { return stats_; }
   int64_t start_us() const { return opts_.start_us; }
   const std::map<uint64_t, std::unique_ptr<Session>>& sessions() const { return sessions_; }
@@ -245,6 +255,13 @@ class Node {
     // unconfirmed_own (every op it had made when it sent the Have).
     VersionVector unconfirmed_have;
     uint64_t unconfirmed_own = 0;
+    VersionVector vv_at_have;  // our version vector when its previous Have arrived (in-flight rule)
+    struct OriginProgress {
+      int64_t resent_ms = -1'000'000;  // when we last resent this origin's ops to the peer
+      int64_t progress_ms = 0;          // when the peer's Have last advanced on this origin
+      bool relaying = false;   // we forward this origin's ops to the peer until it caught up
+    };
+    std::map<ReplicaId, OriginProgress> origins;  // in-flight rule, per origin
     uint64_t cursor = 0;       // oplog position scanned for this peer (anti-entropy)
     uint64_t push_cursor = 0;  // oplog position scanned for eager pushes of our own ops
     int64_t last_snapshot_ms = -1;
