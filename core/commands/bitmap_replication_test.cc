@@ -8,65 +8,14 @@
 #include <string>
 #include <vector>
 
-#include "core/keyspace/digest.h"
-#include "core/server/node.h"
+#include "core/server/two_replicas_testing.h"
 
 namespace cordis {
 namespace {
 
-class BitmapReplication : public ::testing::Test {
+class BitmapReplication : public testing::TwoReplicasTest {
  protected:
-  BitmapReplication() {
-    for (ReplicaId id : {1u, 2u}) {
-      NodeOptions o;
-      o.replica_id = id;
-      o.seed = 300 + id;
-      o.start_us = now_us_;
-      nodes_.push_back(std::make_unique<Node>(o));
-    }
-    for (auto& a : nodes_)
-      for (auto& b : nodes_) a->AddMember(b->replica_id());
-    for (auto& n : nodes_) sessions_.push_back(n->OpenSession("c", "s", now_us_));
-  }
-
-  // Runs one inline command on node i and returns the raw reply. Every command is 1 ms later
-  // than the previous one, so a later command has the greater stamp.
-  std::string Run(int i, const std::string& cmd) {
-    Session* s = sessions_[i];
-    now_us_ += 1000;
-    s->input += cmd + "\r\n";
-    nodes_[i]->ProcessInput(s, now_us_);
-    std::string out;
-    out.swap(s->output);
-    return out;
-  }
-
-  // Lets the replicas exchange Haves and ops until both have everything.
-  void Ship() {
-    for (int round = 0; round < 4; ++round) {
-      now_us_ += 1000;
-      for (auto& n : nodes_) {
-        n->ReplicationTick(now_us_);
-        n->FlushReplication();
-      }
-      for (int i = 0; i < 2; ++i) {
-        for (Outgoing& m : nodes_[i]->TakeOutbox()) {
-          ASSERT_TRUE(nodes_[m.to == 1 ? 0 : 1]->OnPeerMessage(m.msg, now_us_).ok());
-        }
-      }
-    }
-  }
-
-  void ExpectConverged() {
-    for (uint32_t db = 0; db < nodes_[0]->db_count(); ++db) {
-      EXPECT_EQ(KeyspaceDigest(nodes_[0]->db(db)), KeyspaceDigest(nodes_[1]->db(db)))
-          << "db " << db;
-    }
-  }
-
-  int64_t now_us_ = 1'700'000'000'000'000;
-  std::vector<std::unique_ptr<Node>> nodes_;
-  std::vector<Session*> sessions_;
+  BitmapReplication() : TwoReplicasTest(/*seed_base=*/300) {}
 };
 
 TEST_F(BitmapReplication, ConcurrentBitWritesKeepTheGreaterStampsString) {

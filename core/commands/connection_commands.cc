@@ -319,12 +319,9 @@ void ClientCommand(CommandContext& ctx) {
     ctx.ReplyHelp(kHelp);
     return;
   }
-  for (std::string_view known : {"id", "getname", "setname", "setinfo", "info", "list", "help",
-                                 "no-evict", "reply", "kill", "pause", "unpause"}) {
-    if (EqualsIgnoreCase(sub, known))
-      return ctx.reply.Error(err::WrongArity(StrCat("client|", known)));
-  }
-  ctx.reply.Error(err::UnknownSubcommand(sub, "client"));
+  ctx.reply.Error(err::SubcommandError("client", sub,
+                                       {"id", "getname", "setname", "setinfo", "info", "list",
+                                        "help", "no-evict", "reply", "kill", "pause", "unpause"}));
 }
 
 }  // namespace

@@ -113,11 +113,8 @@ void LatencyCommand(CommandContext& ctx) {
         "    Prints this help."};
     return ctx.ReplyHelp(kHelp);
   }
-  for (std::string_view known : {"latest", "history", "doctor", "graph", "help"}) {
-    if (EqualsIgnoreCase(sub, known))
-      return ctx.reply.Error(err::WrongArity(StrCat("latency|", ToLower(sub))));
-  }
-  ctx.reply.Error(err::UnknownSubcommand(sub, "latency"));
+  ctx.reply.Error(
+      err::SubcommandError("latency", sub, {"latest", "history", "doctor", "graph", "help"}));
 }
 
 }  // namespace

@@ -36,10 +36,7 @@ void MemoryCommand(CommandContext& ctx) {
         "    Prints this help."};
     return ctx.ReplyHelp(kHelp);
   }
-  if (EqualsIgnoreCase(sub, "usage") || EqualsIgnoreCase(sub, "help")) {
-    return ctx.reply.Error(err::WrongArity(StrCat("memory|", ToLower(sub))));
-  }
-  ctx.reply.Error(err::UnknownSubcommand(sub, "memory"));
+  ctx.reply.Error(err::SubcommandError("memory", sub, {"usage", "help"}));
 }
 
 }  // namespace

@@ -7,78 +7,38 @@
 #include <string>
 #include <vector>
 
-#include "core/keyspace/digest.h"
-#include "core/server/node.h"
+#include "core/server/two_replicas_testing.h"
 
 namespace cordis {
 namespace {
 
-class TwoReplicas : public ::testing::Test {
- protected:
-  TwoReplicas() {
-    for (ReplicaId id : {1u, 2u}) {
-      NodeOptions o;
-      o.replica_id = id;
-      o.seed = 100 + id;
-      o.start_us = now_us_;
-      nodes_.push_back(std::make_unique<Node>(o));
-    }
-    for (auto& a : nodes_)
-      for (auto& b : nodes_) a->AddMember(b->replica_id());
-    for (auto& n : nodes_) sessions_.push_back(n->OpenSession("c", "s", now_us_));
-  }
-
-  // Runs one inline command on node i (another session when given) and returns the reply.
-  std::string Run(int i, const std::string& cmd, Session* s = nullptr) {
-    if (s == nullptr) s = sessions_[i];
-    now_us_ += 1000;
-    s->input += cmd + "\r\n";
-    nodes_[i]->ProcessInput(s, now_us_);
-    std::string out;
-    out.swap(s->output);
-    return out;
-  }
-
-  // Lets the replicas exchange Haves and ops until both have everything (the argument names the
-  // node that wrote, for readability; both directions run).
-  void Ship(int /*from*/) {
-    for (int round = 0; round < 4; ++round) {
-      now_us_ += 1000;
-      for (auto& n : nodes_) {
-        n->ReplicationTick(now_us_);
-        n->FlushReplication();
-      }
-      for (int i = 0; i < 2; ++i) {
-        for (Outgoing& m : nodes_[i]->TakeOutbox()) {
-          ASSERT_TRUE(nodes_[m.to == 1 ? 0 : 1]->OnPeerMessage(m.msg, now_us_).ok());
-        }
-      }
-    }
-  }
-
-  void ExpectConverged() {
-    for (uint32_t db = 0; db < nodes_[0]->db_count(); ++db) {
-      EXPECT_EQ(KeyspaceDigest(nodes_[0]->db(db)), KeyspaceDigest(nodes_[1]->db(db)))
-          << "db " << db;
-    }
-  }
-
-  int64_t now_us_ = 1'700'000'000'000'000;
-  std::vector<std::unique_ptr<Node>> nodes_;
-  std::vector<Session*> sessions_;
-};
+using TwoReplicas = testing::TwoReplicasTest;
 
 TEST_F(TwoReplicas, MultiKeyWritesReplicate) {
-  for (const char* cmd :
-       {"RPUSH l a b c", "SADD s x y", "ZADD z 1 a 2 b", "HSET h f v", "SET str v EX 1000",
-        "COPY l l2", "COPY z z2 DB 3", "MOVE s 4", "LMOVE l l2 LEFT RIGHT", "RPOPLPUSH l2 l",
-        "LMPOP 1 l RIGHT COUNT 2", "ZUNIONSTORE u 2 z z2", "ZINTERSTORE i 1 z WEIGHTS 3",
-        "ZRANGESTORE r z 0 0", "ZMPOP 1 z MAX", "SWAPDB 0 3", "SORT l2 ALPHA STORE sorted",
-        "SELECT 3", "COPY str str5 DB 5 REPLACE", "SWAPDB 3 5"}) {
+  for (const char* cmd : {"RPUSH l a b c",
+                          "SADD s x y",
+                          "ZADD z 1 a 2 b",
+                          "HSET h f v",
+                          "SET str v EX 1000",
+                          "COPY l l2",
+                          "COPY z z2 DB 3",
+                          "MOVE s 4",
+                          "LMOVE l l2 LEFT RIGHT",
+                          "RPOPLPUSH l2 l",
+                          "LMPOP 1 l RIGHT COUNT 2",
+                          "ZUNIONSTORE u 2 z z2",
+                          "ZINTERSTORE i 1 z WEIGHTS 3",
+                          "ZRANGESTORE r z 0 0",
+                          "ZMPOP 1 z MAX",
+                          "SWAPDB 0 3",
+                          "SORT l2 ALPHA STORE sorted",
+                          "SELECT 3",
+                          "COPY str str5 DB 5 REPLACE",
+                          "SWAPDB 3 5"}) {
     std::string reply = Run(0, cmd);
     ASSERT_NE(reply[0], '-') << cmd << " -> " << reply;
   }
-  Ship(0);
+  Ship();
   ExpectConverged();
   EXPECT_EQ(Run(1, "SELECT 3"), "+OK\r\n");
   EXPECT_EQ(Run(1, "LRANGE l2 0 -1"), Run(0, "LRANGE l2 0 -1"));
@@ -91,14 +51,14 @@ TEST_F(TwoReplicas, ConcurrentWritesDuringMultiKeyCommandsConverge) {
   Run(0, "SELECT 1");
   Run(0, "SET other o");
   Run(0, "SELECT 0");
-  Ship(0);
+  Ship();
   // Concurrently: node 1 swaps databases 0 and 1, moves and copies; node 2 writes the same keys.
-  for (const char* cmd : {"SWAPDB 0 1", "SELECT 1", "MOVE k 2", "LMOVE l l2 LEFT LEFT",
-                          "COPY l l3 DB 0"}) {
+  for (const char* cmd :
+       {"SWAPDB 0 1", "SELECT 1", "MOVE k 2", "LMOVE l l2 LEFT LEFT", "COPY l l3 DB 0"}) {
     ASSERT_NE(Run(0, cmd)[0], '-') << cmd;
   }
   for (const char* cmd : {"APPEND k 2", "RPUSH l c", "SET fresh f", "SADD l3 x"}) Run(1, cmd);
-  Ship(0);
+  Ship();
   ExpectConverged();
   // The concurrent writes stay in the database they were made in (database 0 on node 2).
   EXPECT_EQ(Run(1, "GET fresh"), "$1\r\nf\r\n");
@@ -116,19 +76,20 @@ TEST_F(TwoReplicas, DumpRestoreReplicates) {
   std::string req = "*4\r\n$7\r\nRESTORE\r\n$2\r\nz2\r\n$1\r\n0\r\n$" +
                     std::to_string(payload.size()) + "\r\n" + payload;
   EXPECT_EQ(Run(0, req), "+OK\r\n");
-  Ship(0);
+  Ship();
   ExpectConverged();
-  EXPECT_EQ(Run(1, "ZRANGE z2 0 -1 WITHSCORES"), "*4\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n");
+  EXPECT_EQ(Run(1, "ZRANGE z2 0 -1 WITHSCORES"),
+            "*4\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n");
 }
 
 TEST_F(TwoReplicas, WatchedKeyModifiedByAPeerAbortsExec) {
   Run(0, "SET k 1");
-  Ship(0);
+  Ship();
   EXPECT_EQ(Run(0, "WATCH k"), "+OK\r\n");
   EXPECT_EQ(Run(0, "MULTI"), "+OK\r\n");
   EXPECT_EQ(Run(0, "INCR k"), "+QUEUED\r\n");
   EXPECT_EQ(Run(1, "SET k 1"), "+OK\r\n");  // the same value, but a write
-  Ship(1);
+  Ship();
   EXPECT_EQ(Run(0, "EXEC"), "*-1\r\n");
   EXPECT_EQ(Run(0, "GET k"), "$1\r\n1\r\n");
 
@@ -141,12 +102,12 @@ TEST_F(TwoReplicas, WatchedKeyModifiedByAPeerAbortsExec) {
   // A peer's write to another key does not abort; one to a watched missing key does.
   EXPECT_EQ(Run(0, "WATCH k absent"), "+OK\r\n");
   Run(1, "SET other 1");
-  Ship(1);
+  Ship();
   EXPECT_EQ(Run(0, "MULTI"), "+OK\r\n");
   EXPECT_EQ(Run(0, "EXEC"), "*0\r\n");
   EXPECT_EQ(Run(0, "WATCH absent"), "+OK\r\n");
   Run(1, "RPUSH absent x");
-  Ship(1);
+  Ship();
   EXPECT_EQ(Run(0, "MULTI"), "+OK\r\n");
   EXPECT_EQ(Run(0, "EXEC"), "*-1\r\n");
 }

@@ -5,8 +5,8 @@
 #include "core/base/glob.h"
 #include "core/base/strings.h"
 #include "core/commands/arg_parse.h"
-#include "core/commands/config_params.h"
 #include "core/commands/client_info.h"
+#include "core/commands/config_params.h"
 #include "core/server/command_context.h"
 
 namespace cordis {
@@ -194,11 +194,7 @@ void CommandCommand(CommandContext& ctx) {
     for (auto k : keys) ctx.reply.Bulk(k);
     return;
   }
-  for (std::string_view known : {"count", "getkeys"}) {
-    if (EqualsIgnoreCase(sub, known))
-      return ctx.reply.Error(err::WrongArity(StrCat("command|", known)));
-  }
-  ctx.reply.Error(err::UnknownSubcommand(sub, "command"));
+  ctx.reply.Error(err::SubcommandError("command", sub, {"count", "getkeys"}));
 }
 
 void ConfigCommand(CommandContext& ctx) {
@@ -306,12 +302,8 @@ void ConfigCommand(CommandContext& ctx) {
     ctx.ReplyHelp(kHelp);
     return;
   }
-  if (EqualsIgnoreCase(sub, "get") || EqualsIgnoreCase(sub, "set") ||
-      EqualsIgnoreCase(sub, "resetstat") || EqualsIgnoreCase(sub, "rewrite") ||
-      EqualsIgnoreCase(sub, "help")) {
-    return ctx.reply.Error(err::WrongArity(StrCat("config|", ToLower(sub))));
-  }
-  ctx.reply.Error(err::UnknownSubcommand(sub, "config"));
+  ctx.reply.Error(
+      err::SubcommandError("config", sub, {"get", "set", "resetstat", "rewrite", "help"}));
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // the outcome of an operation onto one of these; tests compare them against real Redis.
 #pragma once
 
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -20,7 +21,8 @@ inline constexpr std::string_view kInvalidExpire = "ERR invalid expire time in '
 inline constexpr std::string_view kMustBePositive = "ERR value is out of range, must be positive";
 inline constexpr std::string_view kHashNotInteger = "ERR hash value is not an integer";
 inline constexpr std::string_view kHashNotFloat = "ERR hash value is not a float";
-inline constexpr std::string_view kStringTooLong = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
+inline constexpr std::string_view kStringTooLong =
+    "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
 inline constexpr std::string_view kMinMaxNotFloat = "ERR min or max is not a float";
 inline constexpr std::string_view kMinMaxNotLex = "ERR min or max not valid string range item";
 inline constexpr std::string_view kScoreNotFloat = "ERR value is not a valid float";
@@ -38,5 +40,9 @@ std::string WrongArity(std::string_view command);
 std::string UnknownCommand(std::string_view name, const std::string_view* args, size_t n);
 // "ERR unknown subcommand 'x'. Try CLIENT HELP."
 std::string UnknownSubcommand(std::string_view sub, std::string_view command);
+// The error for a container command's subcommand that matched none of its forms: the arity
+// error of `command|sub` when sub is one of `known` (case-insensitive), else UnknownSubcommand.
+std::string SubcommandError(std::string_view command, std::string_view sub,
+                            std::initializer_list<std::string_view> known);
 
 }  // namespace cordis::err
