@@ -153,7 +153,7 @@ def main():
     m.send({"type": "init", "msg_id": 1, "node_id": "n1", "node_ids": ["n0", "n1", "n2"]}, src="c0")
     m.send({"type": "write", "msg_id": 2, "key": 1, "value": 1})
     m.send({"type": "read", "msg_id": 3, "key": 1})
-    r = {x["body"]["in_reply_to"]: x["body"] for x in m.replies()}
+    r = {x["body"]["in_reply_to"]: x["body"] for x in m.replies(10.0, until=3)}
     expect(r[2].get("code") == 11 and r[3].get("code") == 11, "n1 answers lin-kv with error 11")
     rc, _ = m.close()
     expect(rc == 0, "second node exits 0")
@@ -164,7 +164,7 @@ def main():
         w = Node(a.bin, "--workload=" + workload)
         w.send({"type": "init", "msg_id": 1, "node_id": "n0", "node_ids": ["n0"]}, src="c0")
         w.send({"type": "read", "msg_id": 2})
-        r = {x["body"]["in_reply_to"]: x["body"] for x in w.replies()}
+        r = {x["body"]["in_reply_to"]: x["body"] for x in w.replies(10.0, until=2)}
         expect(r[2].get("type") == "read_ok" and r[2].get(field) == empty,
                "--workload=%s: a first read answers %s=%r" % (workload, field, empty))
         w.close()
