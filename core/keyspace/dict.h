@@ -41,6 +41,15 @@ class Dict {
     return nullptr;
   }
 
+  // Prefetch hints for a batch of lookups (pipelined commands): the bucket slot, then the
+  // chain's first node. Issuing them for every key of a batch before any lookup overlaps the
+  // cache misses instead of paying them one after another. Never reads past the bucket array.
+  void PrefetchBucket(uint64_t hash) const {
+    if (buckets_) __builtin_prefetch(&buckets_[hash & mask_]);
+  }
+  // The first node of hash's chain (likely the match), or nullptr; reads only the bucket slot.
+  Node* ChainHead(uint64_t hash) const { return buckets_ ? buckets_[hash & mask_] : nullptr; }
+
   // Inserts a node whose key is not present; node->dict_hash must be Hash(key).
   void Insert(Node* node) {
     if (!buckets_) Resize(kMinBuckets);

@@ -68,6 +68,26 @@ void Keyspace::Clear() {
   wheel_.Clear();
 }
 
+void Keyspace::Prefetch(std::span<const std::string_view> keys) const {
+  constexpr size_t kMax = 64;
+  const size_t n = std::min(keys.size(), kMax);
+  uint64_t hashes[kMax];
+  const KeyEntry* heads[kMax];
+  for (size_t i = 0; i < n; ++i) {
+    hashes[i] = dict_.Hash(keys[i]);
+    dict_.PrefetchBucket(hashes[i]);
+  }
+  for (size_t i = 0; i < n; ++i) {
+    heads[i] = dict_.ChainHead(hashes[i]);
+    if (heads[i] != nullptr) __builtin_prefetch(heads[i]);
+  }
+  for (size_t i = 0; i < n; ++i) {
+    const KeyEntry* e = heads[i];
+    if (e != nullptr && e->dict_hash == hashes[i] && e->value != nullptr)
+      __builtin_prefetch(e->value);
+  }
+}
+
 bool Keyspace::IsExpired(const KeyEntry* e, int64_t now_ms) const {
   if (!e->has_expiry) return false;
   int64_t at = expiries_.at(e).Effective();

@@ -58,6 +58,10 @@ class Keyspace {
   // The entry for key, or nullptr; ignores expiry (callers check IsExpired).
   KeyEntry* FindEntry(std::string_view key) const { return dict_.Find(key); }
   bool IsExpired(const KeyEntry* e, int64_t now_ms) const;
+  // Warms the cache for upcoming lookups of `keys` (a pipelined batch): loads for the buckets,
+  // then the entries, then the values are issued for all keys at once. Only a hint: no effect on
+  // state or results.
+  void Prefetch(std::span<const std::string_view> keys) const;
   // Effective deadline in absolute ms, or nullopt when the key does not expire.
   std::optional<int64_t> ExpireAtMs(const KeyEntry* e) const;
 

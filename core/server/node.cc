@@ -1,8 +1,10 @@
 #include "core/server/node.h"
 
+#include <array>
 #include <climits>
 
 #include "core/resp/reply_builder.h"
+#include "core/resp/request_peek.h"
 #include "core/server/command_context.h"
 #include "core/server/errors.h"
 
@@ -68,8 +70,10 @@ void Node::CloseSession(Session* s) {
 
 void Node::ProcessInput(Session* s, int64_t now_us) {
   s->last_interaction_ms = now_us / 1000;
+  size_t peeked_to = 0;  // input offset up to which the keys were prefetched
   while (!s->close_after_reply && !s->blocked && !s->paused) {
     std::string_view buf(s->input);
+    if (s->input_pos >= peeked_to) peeked_to = PrefetchKeys(*s, buf);
     resp::RequestParser::Result r = s->parser.Next(buf, &s->input_pos);
     if (r == resp::RequestParser::Result::kNeedMore) break;
     if (r == resp::RequestParser::Result::kError) {
@@ -95,6 +99,18 @@ void Node::ProcessInput(Session* s, int64_t now_us) {
     s->input.erase(0, s->input_pos);
     s->input_pos = 0;
   }
+}
+
+// Pipelined requests: issue the cache loads for the keys of the next few requests together, so
+// their misses overlap instead of stalling each command in turn (the keyspace lookup was a third
+// of the CPU time of GET/INCR at pipeline depth 16). Returns the offset the peek covered.
+size_t Node::PrefetchKeys(const Session& s, std::string_view buf) const {
+  constexpr size_t kBatch = 16;
+  std::array<std::string_view, kBatch> keys;
+  resp::PeekResult r = resp::PeekFirstArguments(buf, s.input_pos, keys);
+  // A lone request (no pipelining) gains nothing from the hint.
+  if (r.keys >= 2) dbs_[s.db]->Prefetch(std::span(keys).first(r.keys));
+  return r.end > s.input_pos ? r.end : buf.size();
 }
 
 void Node::RunRequest(Session* s, const std::vector<std::string_view>& args, int64_t now_us) {

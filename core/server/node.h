@@ -324,6 +324,7 @@ class Node {
   std::vector<uint64_t> paused_;
   bool MustWaitForPause(const Session& s, const std::vector<std::string_view>& args) const;
   // Runs one parsed command of s's input as ProcessInput does (reply modes, blocked clients).
+  size_t PrefetchKeys(const Session& s, std::string_view buf) const;
   void RunRequest(Session* s, const std::vector<std::string_view>& args, int64_t now_us);
   SlowLog slowlog_;
   LatencyMonitor latency_;
