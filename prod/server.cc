@@ -1,6 +1,10 @@
 #include "prod/server.h"
 
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <chrono>
 #include <thread>
@@ -11,8 +15,6 @@ namespace cordis::prod {
 namespace {
 
 constexpr size_t kReadChunk = 64 * 1024;
-// Each connection's read buffer (Redis's query buffer is as large).
-constexpr size_t kConnectionReadBuffer = 16 * 1024;
 // Fairness: one connection reads at most this much before others get a turn.
 constexpr size_t kMaxReadPerWakeup = 1024 * 1024;
 constexpr auto kTickPeriod = std::chrono::milliseconds(100);
@@ -23,23 +25,38 @@ std::string Endpoint(const asio::ip::tcp::endpoint& ep) {
 
 }  // namespace
 
-// One client socket. Reads append to the session's input; after each read the node executes
-// every complete command and the whole batch of replies leaves in one write.
-class Connection : public std::enable_shared_from_this<Connection> {
+// One client socket, polled by the server's ClientPoller. Reads append to the session's input;
+// after each read the node executes every complete command, and the batch's replies leave in
+// one send once every ready connection of this loop pass has run (Server::DeferReplies).
+class Connection : public std::enable_shared_from_this<Connection>, public ClientPoller::Handler {
  public:
   Connection(Server& server, asio::ip::tcp::socket socket)
       : server_(server), socket_(std::move(socket)) {}
+  ~Connection() {
+    if (fd_ >= 0) ::close(fd_);
+  }
 
   void Start() {
     asio::error_code ec;
     socket_.set_option(asio::ip::tcp::no_delay(true), ec);
     auto remote = socket_.remote_endpoint(ec);
     auto local = socket_.local_endpoint(ec);
-    session_ = server_.node().OpenSession(Endpoint(remote), Endpoint(local), Server::NowUs());
-    session_->fd = socket_.native_handle();
-    session_->driver = this;
     socket_.non_blocking(true, ec);
-    Read();
+    // From here on the descriptor is ours and the client poller's, not Asio's.
+    fd_ = socket_.release(ec);
+    if (ec) {
+      spdlog::warn("cannot take over a client socket: {}", ec.message());
+      fd_ = -1;
+      return server_.Forget(this);
+    }
+    session_ = server_.node().OpenSession(Endpoint(remote), Endpoint(local), Server::NowUs());
+    session_->fd = fd_;
+    session_->driver = this;
+    if (absl::Status st = server_.poller().Add(fd_, this, EPOLLIN); !st.ok()) {
+      spdlog::warn("cannot poll a client socket: {}", st.ToString());
+      return Close();
+    }
+    interest_ = EPOLLIN;
   }
 
   // The node answered this session outside its own input (a blocked client was served).
@@ -58,39 +75,45 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (!writing_) Close();
   }
 
- private:
-  // Reads into the connection's own buffer through the reactor. A plain async_wait would
-  // re-arm the descriptor with an epoll_ctl call on every batch; an async read after a read
-  // that drained the socket just queues (the descriptor stays registered, edge-triggered), so
-  // a batch costs one recv and one send. The buffer's pages are touched only by a client that
-  // sends, so idle connections stay cheap.
-  void Read() {
-    if (reading_) return;  // already waiting (a blocked client woken by another's write)
-    reading_ = true;
-    if (rbuf_ == nullptr) rbuf_ = std::make_unique_for_overwrite<char[]>(kConnectionReadBuffer);
-    socket_.async_read_some(asio::buffer(rbuf_.get(), kConnectionReadBuffer),
-                            [self = shared_from_this()](const asio::error_code& ec, size_t n) {
-                              self->OnRead(ec, n);
-                            });
+  void OnEvents(uint32_t events) override {
+    if (closed_) return;  // closed earlier in this pass; its memory lives until the pass ends
+    if (writing_) {
+      if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) SendPending();
+      return;
+    }
+    if (held_ || deferred_) {
+      // Replies of the last batch are not out yet: read on once they are.
+      SetInterest(0);
+      return;
+    }
+    if (events & (EPOLLIN | EPOLLERR | EPOLLHUP)) OnReadable();
   }
 
-  void OnRead(const asio::error_code& ec, size_t n) {
-    reading_ = false;
-    if (ec || closed_) return Close();
-    session_->input.append(rbuf_.get(), n);
-    // A full buffer: drain the rest into the server's shared buffer.
-    if (n == kConnectionReadBuffer) {
-      std::vector<char>& buf = server_.read_buffer();
-      asio::error_code rec;
-      size_t total = n;
-      while (total < kMaxReadPerWakeup) {
-        size_t m = socket_.read_some(asio::buffer(buf), rec);
-        if (rec) break;  // would_block, or an error the next read reports
-        session_->input.append(buf.data(), m);
-        total += m;
-        if (m < buf.size()) break;
+ private:
+  void SetInterest(uint32_t events) {
+    if (interest_ == events || closed_) return;
+    interest_ = events;
+    server_.poller().Modify(fd_, this, events);
+  }
+
+  // Reads what the socket holds into the session (the server's shared buffer first: the loop is
+  // single-threaded), then runs it.
+  void OnReadable() {
+    std::vector<char>& buf = server_.read_buffer();
+    size_t total = 0;
+    for (;;) {
+      ssize_t n = ::recv(fd_, buf.data(), buf.size(), 0);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+      if (n <= 0) {  // the client closed, or the socket failed
+        if (total == 0) return Close();
+        break;  // run what came first; the next read reports it again
       }
+      session_->input.append(buf.data(), static_cast<size_t>(n));
+      total += static_cast<size_t>(n);
+      if (static_cast<size_t>(n) < buf.size() || total >= kMaxReadPerWakeup) break;
     }
+    if (total == 0) return;
     server_.node().ProcessInput(session_, Server::NowUs());
     // DEBUG SLEEP stalls the whole server, as in Redis.
     if (int64_t us = server_.node().TakeSleepRequest(); us > 0)
@@ -99,17 +122,20 @@ class Connection : public std::enable_shared_from_this<Connection> {
     server_.SchedulePump();
     if (server_.node().shutdown_requested()) server_.RequestShutdown();
     if (server_.HoldReplies(this)) return Hold();  // FinishBatch runs once the writes are durable
-    FinishBatch();
+    if (session_->output.empty() && !session_->close_after_reply) return;  // nothing to send
+    deferred_ = true;
+    server_.DeferReplies(this);
   }
 
  public:
-  // Sends the batch's replies, or waits for more input.
+  // Sends the batch's replies, or goes back to reading.
   void FinishBatch() {
     held_ = false;
-    if (closed_ || writing_) return;  // OnWrite sends what is left
+    deferred_ = false;
+    if (closed_ || writing_) return;  // SendPending sends what is left
     if (session_->output.empty()) {
       if (session_->close_after_reply) return Close();
-      return Read();
+      return SetInterest(EPOLLIN);
     }
     Write();
   }
@@ -118,42 +144,54 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void Write() {
     writing_ = true;
     out_.swap(session_->output);
-    asio::async_write(
-        socket_, asio::buffer(out_),
-        [self = shared_from_this()](const asio::error_code& ec, size_t) { self->OnWrite(ec); });
+    out_pos_ = 0;
+    SendPending();
   }
 
-  void OnWrite(const asio::error_code& ec) {
+  // Sends from out_ until done or the socket is full; then waits for EPOLLOUT.
+  void SendPending() {
+    while (out_pos_ < out_.size()) {
+      ssize_t n = ::send(fd_, out_.data() + out_pos_, out_.size() - out_pos_, MSG_NOSIGNAL);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return SetInterest(EPOLLOUT);
+      if (n < 0) return Close();  // the client went away
+      out_pos_ += static_cast<size_t>(n);
+    }
     writing_ = false;
     out_.clear();
-    if (ec || session_->close_after_reply || closing_) return Close();
+    out_pos_ = 0;
+    if (session_->close_after_reply || closing_) return Close();
     // More output arrived while writing (a blocked client served, MONITOR lines): send it too,
     // unless it waits for a group commit.
     if (!held_ && !session_->output.empty()) return Write();
     // Large replies may have left the buffer huge; give the memory back.
     if (out_.capacity() > 1 << 20) out_.shrink_to_fit();
-    Read();
+    if (!held_ && !deferred_) SetInterest(EPOLLIN);
   }
 
   void Close() {
     if (closed_) return;
     closed_ = true;
-    asio::error_code ec;
-    socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
-    socket_.close(ec);
-    server_.node().CloseSession(session_);
+    if (fd_ >= 0) {
+      ::shutdown(fd_, SHUT_RDWR);
+      ::close(fd_);  // also leaves the epoll set
+      fd_ = -1;
+    }
+    if (session_ != nullptr) server_.node().CloseSession(session_);
     session_ = nullptr;
     server_.Forget(this);
   }
 
   Server& server_;
-  asio::ip::tcp::socket socket_;
+  asio::ip::tcp::socket socket_;  // until Start takes its descriptor
+  int fd_ = -1;
+  uint32_t interest_ = 0;
   Session* session_ = nullptr;
-  std::unique_ptr<char[]> rbuf_;
   std::string out_;
+  size_t out_pos_ = 0;
   bool writing_ = false;
-  bool reading_ = false;
   bool held_ = false;
+  bool deferred_ = false;
   bool closing_ = false;
   bool closed_ = false;
 };
@@ -227,6 +265,9 @@ absl::Status Server::Start() {
     spdlog::info("Received signal {}, shutting down", sig);
     Shutdown();
   });
+  poller_ = std::make_unique<ClientPoller>(io_);
+  if (absl::Status st = poller_->Open(); !st.ok()) return st;
+  poller_->set_after_poll([this] { AfterPoll(); });
   Accept();
   ScheduleTick();
   peers_->set_on_input([this] {
@@ -258,6 +299,7 @@ void Server::ScheduleTick() {
   tick_timer_.expires_after(kTickPeriod);
   tick_timer_.async_wait([this](const asio::error_code& ec) {
     if (ec || stopping_) return;
+    graveyard_.clear();  // connections closed outside a poll pass
     node_->Tick(NowUs());
     if (persistence_ != nullptr) persistence_->Tick();
     Pump();  // expiry deletes, and own ops that just became durable, may leave now
@@ -266,7 +308,14 @@ void Server::ScheduleTick() {
   });
 }
 
-void Server::Forget(Connection* c) { connections_.erase(c); }
+void Server::Forget(Connection* c) {
+  auto it = connections_.find(c);
+  if (it == connections_.end()) return;
+  // Freed after the poll pass: the pass may still hold an event for it.
+  graveyard_.push_back(std::move(it->second));
+  connections_.erase(it);
+  if (stopping_ && connections_.empty()) poller_->Stop();
+}
 
 void Server::WakeServed() {
   // A served blocked client's reply reports a write (its pop): like any reply it leaves once the
@@ -301,6 +350,15 @@ bool Server::HoldReplies(Connection* c) {
     asio::post(io_, [this] { CommitHeld(); });
   }
   return true;
+}
+
+void Server::DeferReplies(Connection* c) { deferred_.push_back(c); }
+
+void Server::AfterPoll() {
+  // Every ready connection has run: now their replies leave, one send each.
+  for (size_t i = 0; i < deferred_.size(); ++i) deferred_[i]->FinishBatch();
+  deferred_.clear();
+  graveyard_.clear();
 }
 
 void Server::CommitHeld() {
@@ -346,6 +404,8 @@ void Server::Shutdown() {
   std::vector<std::shared_ptr<Connection>> all;
   for (auto& [ptr, c] : connections_) all.push_back(c);
   for (auto& c : all) c->FlushAndClose();
+  // Connections still sending close as they finish; the last one stops the poller.
+  if (connections_.empty()) poller_->Stop();
 }
 
 }  // namespace cordis::prod

@@ -12,6 +12,7 @@
 
 #include "absl/status/status.h"
 #include "core/server/node.h"
+#include "prod/client_poller.h"
 #include "prod/os_host_info.h"
 #include "prod/peer_manager.h"
 #include "prod/persistence.h"
@@ -53,6 +54,10 @@ class Server {
   // Group commit: true if c's replies must wait until the log covers this loop pass's writes;
   // the server then calls c->FinishBatch() after one write (and fsync) for all of them.
   bool HoldReplies(Connection* c);
+  // Replies of a batch leave once every connection ready in this poll pass has been read and
+  // executed (as Redis writes in beforeSleep).
+  void DeferReplies(Connection* c);
+  ClientPoller& poller() { return *poller_; }
   // One read buffer shared by every connection (the loop is single-threaded).
   std::vector<char>& read_buffer() { return read_buffer_; }
   static int64_t NowUs();
@@ -64,6 +69,7 @@ class Server {
   void Accept();
   void ScheduleTick();
   void CommitHeld();
+  void AfterPoll();
   void Pump();
 
   asio::io_context& io_;
@@ -74,6 +80,10 @@ class Server {
   std::unique_ptr<Node> node_;
   std::vector<std::shared_ptr<Connection>> held_;  // replies waiting for CommitHeld
   bool commit_posted_ = false;
+  std::vector<Connection*> deferred_;  // replies waiting for AfterPoll
+  // Closed connections, freed after the poll pass (its events may still name them).
+  std::vector<std::shared_ptr<Connection>> graveyard_;
+  std::unique_ptr<ClientPoller> poller_;
   bool pump_posted_ = false;
   asio::ip::tcp::acceptor acceptor_;
   asio::steady_timer tick_timer_;
