@@ -61,7 +61,16 @@ class IncrementLog {
   bool empty() const { return pending_.empty() && !folded_; }
   bool has_pending() const { return !pending_.empty(); }
   bool has_folded() const { return folded_.has_value(); }
+  // The value without formatting, when no increment is pending and some are folded (a counter
+  // whose increments all became stable: every INCR on a single node).
+  std::optional<std::string_view> FoldedOnly() const {
+    if (!pending_.empty() || !folded_) return std::nullopt;
+    return std::string_view(*folded_);
+  }
   const std::vector<Entry>& pending() const { return pending_; }
+  void PrefetchPending() const {
+    if (pending_.capacity() != 0) __builtin_prefetch(pending_.data());
+  }
   // The greatest stamp among increments (with the writer replica: stamps never tie).
   Stamp MaxStamp() const;
   size_t MemoryBytes() const;

@@ -77,11 +77,15 @@ std::string_view StringValue::Get(std::string* scratch) const {
     const Reg* w = Winner();
     return w != nullptr ? w->bytes.view() : std::string_view();
   }
+  if (std::optional<std::string_view> v = incrs_->FoldedOnly()) return *v;
   *scratch = incrs_->Evaluate(Base());
   return *scratch;
 }
 
 std::optional<int64_t> StringValue::AsInteger() const {
+  if (incrs_ != nullptr) {
+    if (std::optional<std::string_view> v = incrs_->FoldedOnly()) return ParseInt64(*v);
+  }
   std::string scratch;
   return ParseInt64(Get(&scratch));
 }

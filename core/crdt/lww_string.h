@@ -42,6 +42,11 @@ class StringValue final : public Value {
   Stamp MaxStamp() const override;
   void Compact(const VersionVector& stable) override;
   size_t MemoryBytes() const override;
+  void PrefetchInternals(int stage) const override {
+    if (incrs_ == nullptr) return;
+    if (stage == 0) return __builtin_prefetch(incrs_.get());
+    incrs_->PrefetchPending();
+  }
 
   // The logical value. Returns a view of the register when there are no increments, otherwise
   // formats into *scratch and returns a view of it.

@@ -77,6 +77,9 @@ class HashValue final : public Value {
   Stamp MaxStamp() const override;
   void Compact(const VersionVector& stable) override;
   size_t MemoryBytes() const override;
+  void PrefetchMember(std::string_view member, int stage) const override {
+    dict_.Prefetch(member, stage);
+  }
 
   size_t size() const { return dict_.size(); }
   const Field* Find(std::string_view field) const { return dict_.Find(field); }

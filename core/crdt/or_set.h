@@ -59,6 +59,9 @@ class SetValue final : public Value {
   bool Empty() const override { return dict_.size() == 0; }
   Stamp MaxStamp() const override;
   size_t MemoryBytes() const override;
+  void PrefetchMember(std::string_view member, int stage) const override {
+    dict_.Prefetch(member, stage);
+  }
 
   size_t size() const { return dict_.size(); }
   bool Contains(std::string_view member) const { return dict_.Find(member) != nullptr; }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstring>
+#include <type_traits>
 #include <limits>
 
 #include "absl/container/inlined_vector.h"
@@ -34,11 +36,32 @@ void PackedStr::Free() {
 
 void ElemRing::Reallocate(size_t new_cap) {
   CHECK_GE(new_cap, size_);
+  static_assert(std::is_trivially_copyable_v<Elem>);
+  if (buf_ != nullptr && new_cap >= 2 * cap_) {
+    // Growth in place: realloc keeps the bytes (a large buffer is remapped, not copied); then
+    // only the smaller of the ring's two runs moves so that the order survives the wider mask.
+    Elem* grown = static_cast<Elem*>(std::realloc(buf_, new_cap * sizeof(Elem)));
+    CHECK(grown != nullptr);
+    buf_ = grown;
+    const size_t first = std::min(size_, cap_ - head_);  // [head_, head_ + first)
+    const size_t rest = size_ - first;                    // wrapped: [0, rest)
+    if (rest != 0 && first <= rest) {
+      std::memcpy(buf_ + new_cap - first, buf_ + head_, first * sizeof(Elem));
+      head_ = new_cap - first;
+    } else if (rest != 0) {
+      std::memcpy(buf_ + cap_, buf_, rest * sizeof(Elem));
+    }
+    cap_ = new_cap;
+    return;
+  }
   Elem* fresh = nullptr;
   if (new_cap != 0) {
     fresh = static_cast<Elem*>(std::malloc(new_cap * sizeof(Elem)));
     CHECK(fresh != nullptr);
-    for (size_t i = 0; i < size_; ++i) fresh[i] = (*this)[i];
+    // The ring's elements are at most two contiguous runs: [head_, cap_) and [0, rest).
+    const size_t first = std::min(size_, cap_ - head_);
+    if (first != 0) std::memcpy(fresh, buf_ + head_, first * sizeof(Elem));
+    if (size_ > first) std::memcpy(fresh + first, buf_, (size_ - first) * sizeof(Elem));
   }
   std::free(buf_);
   buf_ = fresh;

@@ -60,6 +60,9 @@ class ZsetValue final : public Value {
   Stamp MaxStamp() const override;
   void Compact(const VersionVector& stable) override;
   size_t MemoryBytes() const override;
+  void PrefetchMember(std::string_view member, int stage) const override {
+    members_.Prefetch(member, stage);
+  }
 
   size_t size() const { return members_.size(); }
   std::optional<double> Score(std::string_view member) const;

@@ -49,6 +49,14 @@ class Dict {
   }
   // The first node of hash's chain (likely the match), or nullptr; reads only the bucket slot.
   Node* ChainHead(uint64_t hash) const { return buckets_ ? buckets_[hash & mask_] : nullptr; }
+  // Both hints for one key, a stage at a time: 0 the bucket, 1 the chain's first node. Callers
+  // run stage 0 for every key of a batch before stage 1.
+  void Prefetch(std::string_view key, int stage) const {
+    if (size_ == 0) return;
+    uint64_t hash = Hash(key);
+    if (stage == 0) return PrefetchBucket(hash);
+    if (Node* head = ChainHead(hash)) __builtin_prefetch(head);
+  }
 
   // Inserts a node whose key is not present; node->dict_hash must be Hash(key).
   void Insert(Node* node) {

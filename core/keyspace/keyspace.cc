@@ -68,23 +68,45 @@ void Keyspace::Clear() {
   wheel_.Clear();
 }
 
-void Keyspace::Prefetch(std::span<const std::string_view> keys) const {
+void Keyspace::Prefetch(std::span<const resp::PeekedArgs> requests) const {
   constexpr size_t kMax = 64;
-  const size_t n = std::min(keys.size(), kMax);
+  const size_t n = std::min(requests.size(), kMax);
   uint64_t hashes[kMax];
-  const KeyEntry* heads[kMax];
+  const Value* values[kMax];
   for (size_t i = 0; i < n; ++i) {
-    hashes[i] = dict_.Hash(keys[i]);
+    hashes[i] = dict_.Hash(requests[i].key);
     dict_.PrefetchBucket(hashes[i]);
   }
   for (size_t i = 0; i < n; ++i) {
-    heads[i] = dict_.ChainHead(hashes[i]);
-    if (heads[i] != nullptr) __builtin_prefetch(heads[i]);
+    const KeyEntry* head = dict_.ChainHead(hashes[i]);
+    if (head != nullptr) __builtin_prefetch(head);
   }
+  bool members = false;
   for (size_t i = 0; i < n; ++i) {
-    const KeyEntry* e = heads[i];
-    if (e != nullptr && e->dict_hash == hashes[i] && e->value != nullptr)
-      __builtin_prefetch(e->value);
+    const KeyEntry* e = dict_.ChainHead(hashes[i]);
+    values[i] = e != nullptr && e->dict_hash == hashes[i] ? e->value : nullptr;
+    if (values[i] == nullptr) continue;
+    __builtin_prefetch(values[i]);
+    members |= values[i]->type() == ValueType::kSet || values[i]->type() == ValueType::kHash ||
+               values[i]->type() == ValueType::kZset;
+  }
+  for (int stage = 0; stage < 2; ++stage) {
+    for (size_t i = 0; i < n; ++i) {
+      if (values[i] != nullptr && values[i]->type() == ValueType::kString)
+        values[i]->PrefetchInternals(stage);
+    }
+  }
+  if (!members) return;
+  for (int stage = 0; stage < 2; ++stage) {
+    for (size_t i = 0; i < n; ++i) {
+      const Value* v = values[i];
+      if (v == nullptr || v->type() == ValueType::kString || v->type() == ValueType::kList)
+        continue;
+      if (!requests[i].second.empty()) v->PrefetchMember(requests[i].second, stage);
+      // ZADD key score member: the member comes third.
+      if (v->type() == ValueType::kZset && !requests[i].third.empty())
+        v->PrefetchMember(requests[i].third, stage);
+    }
   }
 }
 

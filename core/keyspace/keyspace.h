@@ -21,6 +21,7 @@
 #include "core/keyspace/dict.h"
 #include "core/keyspace/value.h"
 #include "core/op/op.h"
+#include "core/resp/request_peek.h"
 #include "core/ttl/timing_wheel.h"
 
 namespace cordis {
@@ -58,10 +59,11 @@ class Keyspace {
   // The entry for key, or nullptr; ignores expiry (callers check IsExpired).
   KeyEntry* FindEntry(std::string_view key) const { return dict_.Find(key); }
   bool IsExpired(const KeyEntry* e, int64_t now_ms) const;
-  // Warms the cache for upcoming lookups of `keys` (a pipelined batch): loads for the buckets,
-  // then the entries, then the values are issued for all keys at once. Only a hint: no effect on
-  // state or results.
-  void Prefetch(std::span<const std::string_view> keys) const;
+  // Warms the cache for the upcoming requests of a pipelined batch: loads for the keys' buckets,
+  // then their entries, then their values and a string's counter log, then (sets, hashes, sorted sets) the buckets and
+  // entries of the members the second and third arguments may name, each stage issued for the
+  // whole batch at once. Only a hint: no effect on state or results.
+  void Prefetch(std::span<const resp::PeekedArgs> requests) const;
   // Effective deadline in absolute ms, or nullopt when the key does not expire.
   std::optional<int64_t> ExpireAtMs(const KeyEntry* e) const;
 

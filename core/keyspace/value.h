@@ -38,6 +38,14 @@ class Value {
   virtual void Compact(const VersionVector& stable) { (void)stable; }
   // Approximate heap bytes held (MEMORY USAGE, INFO).
   virtual size_t MemoryBytes() const = 0;
+  // Cache hint for a pipelined batch (Keyspace::Prefetch): warms the lookup of `member` in the
+  // value's own table, in two stages (0 the bucket, 1 the entry). No effect on state.
+  virtual void PrefetchMember(std::string_view member, int stage) const {
+    (void)member;
+    (void)stage;
+  }
+  // Likewise for the value's own side allocations (stage 0, then 1), e.g. a counter's log.
+  virtual void PrefetchInternals(int stage) const { (void)stage; }
 
  private:
   ValueType type_;

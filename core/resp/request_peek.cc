@@ -24,14 +24,14 @@ bool ReadLength(std::string_view buf, size_t* pos, uint64_t* value) {
 
 }  // namespace
 
-PeekResult PeekFirstArguments(std::string_view buf, size_t pos, std::span<std::string_view> out) {
+PeekResult PeekFirstArguments(std::string_view buf, size_t pos, std::span<PeekedArgs> out) {
   PeekResult r;
   r.end = pos;
-  size_t requests = 0;
-  while (requests < out.size() && pos < buf.size() && buf[pos] == '*') {
+  size_t examined = 0;
+  while (examined < out.size() && pos < buf.size() && buf[pos] == '*') {
     uint64_t count = 0;
     if (!ReadLength(buf, &pos, &count)) break;
-    std::string_view first;
+    PeekedArgs args;
     bool complete = true;
     for (uint64_t i = 0; i < count; ++i) {
       uint64_t len = 0;
@@ -40,13 +40,15 @@ PeekResult PeekFirstArguments(std::string_view buf, size_t pos, std::span<std::s
         complete = false;
         break;
       }
-      if (i == 1) first = buf.substr(pos, len);
+      if (i == 1) args.key = buf.substr(pos, len);
+      if (i == 2) args.second = buf.substr(pos, len);
+      if (i == 3) args.third = buf.substr(pos, len);
       pos += len + 2;
     }
     if (!complete) break;
-    ++requests;
+    ++examined;
     r.end = pos;
-    if (count >= 2) out[r.keys++] = first;
+    if (count >= 2) out[r.requests++] = args;
   }
   return r;
 }

@@ -13,41 +13,54 @@ TEST(RequestPeek, FindsTheFirstArgumentOfEachCompleteRequest) {
       "*2\r\n$3\r\nGET\r\n$3\r\nkey\r\n"
       "*1\r\n$4\r\nPING\r\n"
       "*3\r\n$3\r\nSET\r\n$5\r\nother\r\n$1\r\nv\r\n";
-  std::array<std::string_view, 8> out;
+  std::array<PeekedArgs, 8> out;
   PeekResult r = PeekFirstArguments(buf, 0, out);
-  ASSERT_EQ(r.keys, 2u);
-  EXPECT_EQ(out[0], "key");
-  EXPECT_EQ(out[1], "other");
+  ASSERT_EQ(r.requests, 2u);
+  EXPECT_EQ(out[0].key, "key");
+  EXPECT_EQ(out[0].second, "");
+  EXPECT_EQ(out[1].key, "other");
+  EXPECT_EQ(out[1].second, "v");
+  EXPECT_EQ(out[1].third, "");
   EXPECT_EQ(r.end, buf.size());
+}
+
+TEST(RequestPeek, FindsTheSecondAndThirdArguments) {
+  std::string buf = "*5\r\n$4\r\nZADD\r\n$1\r\nz\r\n$1\r\n1\r\n$6\r\nmember\r\n$1\r\nx\r\n";
+  std::array<PeekedArgs, 2> out;
+  PeekResult r = PeekFirstArguments(buf, 0, out);
+  ASSERT_EQ(r.requests, 1u);
+  EXPECT_EQ(out[0].key, "z");
+  EXPECT_EQ(out[0].second, "1");
+  EXPECT_EQ(out[0].third, "member");
 }
 
 TEST(RequestPeek, StopsAtAnIncompleteRequestAndAtTheLimit) {
   std::string one = "*2\r\n$3\r\nGET\r\n$1\r\na\r\n";
   std::string buf = one + one + "*2\r\n$3\r\nGET\r\n$10\r\nabc";
-  std::array<std::string_view, 8> out;
+  std::array<PeekedArgs, 8> out;
   PeekResult r = PeekFirstArguments(buf, 0, out);
-  EXPECT_EQ(r.keys, 2u);
+  EXPECT_EQ(r.requests, 2u);
   EXPECT_EQ(r.end, 2 * one.size());
   // From an offset, and with room for one request only.
   r = PeekFirstArguments(buf, one.size(), std::span(out).first(1));
-  EXPECT_EQ(r.keys, 1u);
+  EXPECT_EQ(r.requests, 1u);
   EXPECT_EQ(r.end, 2 * one.size());
 }
 
 TEST(RequestPeek, StopsAtWhatItDoesNotUnderstand) {
-  std::array<std::string_view, 4> out;
+  std::array<PeekedArgs, 4> out;
   // Inline requests, negative and malformed lengths, a length past the buffer, a missing CRLF.
   for (std::string buf : {"GET a\r\n", "*-1\r\n", "*2\r\n$-1\r\n", "*2\r\n$x\r\n",
                           "*1\r\n$99999999999999999999\r\n", "*1\r\n$1\r\nab", "*1\n$1\r\na\r\n",
                           "*2\r\n$3\r\nGET\r\n:1\r\n"}) {
     PeekResult r = PeekFirstArguments(buf, 0, out);
-    EXPECT_EQ(r.keys, 0u) << buf;
+    EXPECT_EQ(r.requests, 0u) << buf;
     EXPECT_EQ(r.end, 0u) << buf;
   }
   // Nothing past the end of the buffer is read.
   std::string buf = "*2\r\n$3\r\nGET\r\n$1\r\na\r\n";
   PeekResult r = PeekFirstArguments(std::string_view(buf).substr(0, buf.size() - 1), 0, out);
-  EXPECT_EQ(r.keys, 0u);
+  EXPECT_EQ(r.requests, 0u);
 }
 
 }  // namespace

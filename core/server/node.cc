@@ -71,6 +71,7 @@ void Node::CloseSession(Session* s) {
 void Node::ProcessInput(Session* s, int64_t now_us) {
   s->last_interaction_ms = now_us / 1000;
   size_t peeked_to = 0;  // input offset up to which the keys were prefetched
+  timing_mark_us_ = -1;  // the batch's first command reads the clock
   while (!s->close_after_reply && !s->blocked && !s->paused) {
     std::string_view buf(s->input);
     if (s->input_pos >= peeked_to) peeked_to = PrefetchKeys(*s, buf);
@@ -91,6 +92,7 @@ void Node::ProcessInput(Session* s, int64_t now_us) {
     }
     RunRequest(s, s->parser.args(), now_us);
   }
+  timing_mark_us_ = -1;
   // Compact the input buffer: drop consumed bytes once they dominate it.
   if (s->input_pos == s->input.size()) {
     s->input.clear();
@@ -106,10 +108,10 @@ void Node::ProcessInput(Session* s, int64_t now_us) {
 // of the CPU time of GET/INCR at pipeline depth 16). Returns the offset the peek covered.
 size_t Node::PrefetchKeys(const Session& s, std::string_view buf) const {
   constexpr size_t kBatch = 16;
-  std::array<std::string_view, kBatch> keys;
-  resp::PeekResult r = resp::PeekFirstArguments(buf, s.input_pos, keys);
+  std::array<resp::PeekedArgs, kBatch> requests;
+  resp::PeekResult r = resp::PeekFirstArguments(buf, s.input_pos, requests);
   // A lone request (no pipelining) gains nothing from the hint.
-  if (r.keys >= 2) dbs_[s.db]->Prefetch(std::span(keys).first(r.keys));
+  if (r.requests >= 2) dbs_[s.db]->Prefetch(std::span(requests).first(r.requests));
   return r.end > s.input_pos ? r.end : buf.size();
 }
 
@@ -151,19 +153,23 @@ void Node::Dispatch(Session* s, const std::vector<std::string_view>& args, int64
     reply.Simple("QUEUED");
     return;
   }
-  s->last_command = std::string(spec->name);
+  s->last_command = spec->name;
   const uint64_t seq_before = vv_.Get(opts_.replica_id);
   CommandContext ctx(*this, *s, reply, args, *spec, now_us);
   // SLOWLOG and LATENCY time commands with the driver's monotonic clock (none: not timed).
   const bool timed = opts_.host != nullptr && !(spec->flags & cmd::kSkipSlowlog) &&
                      (slowlog_threshold_us_ >= 0 || latency_threshold_ms_ > 0);
-  const int64_t started_us = timed ? opts_.host->MonotonicMicros() : 0;
+  // One clock read per command: within a batch, a command starts where the previous one ended.
+  const int64_t started_us =
+      !timed ? 0 : (timing_mark_us_ >= 0 ? timing_mark_us_ : opts_.host->MonotonicMicros());
+  timing_mark_us_ = -1;
   const int64_t sleep_before_us = sleep_request_us_;
   spec->handler(ctx);
   if (timed && !s->blocked) {  // a blocked command is timed when it finally runs
     // DEBUG SLEEP's stall happens in the driver after the batch, but it is this command's.
-    const int64_t took_us =
-        opts_.host->MonotonicMicros() - started_us + (sleep_request_us_ - sleep_before_us);
+    const int64_t ended_us = opts_.host->MonotonicMicros();
+    const int64_t took_us = ended_us - started_us + (sleep_request_us_ - sleep_before_us);
+    timing_mark_us_ = ended_us;
     slowlog_.MaybeAdd(slowlog_threshold_us_, slowlog_max_len_, args, took_us, now_us / 1'000'000,
                       s->addr, s->name);
     latency_.MaybeAdd(latency_threshold_ms_,

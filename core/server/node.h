@@ -290,6 +290,9 @@ class Node {
   VersionVector vv_;      // what this replica has applied, per origin
   VersionVector stable_;  // what every replica has applied (metadata under it can be folded)
   std::vector<std::unique_ptr<Keyspace>> dbs_;
+  // End of the last timed command of the current input batch (-1: none): the next command's
+  // start, so a pipelined command costs one clock read.
+  int64_t timing_mark_us_ = -1;
   CommandTable commands_;
   std::map<uint64_t, std::unique_ptr<Session>> sessions_;
   uint64_t next_session_id_ = 1;

@@ -21,7 +21,7 @@ struct Session {
   int64_t last_interaction_ms = 0;
   int resp = 2;
   uint32_t db = 0;
-  std::string last_command = "NULL";
+  std::string_view last_command = "NULL";  // a command table name (static storage)
 
   // Driver -> core: bytes read from the socket, appended at the end; the core consumes from
   // input_pos and compacts.
