@@ -100,6 +100,38 @@ class ProtocolTest(harness.DiffTestCase):
         self.assertEqual(c.get("k1000"), b"v1000")
         self.assertEqual(c.dbsize(), 251)
 
+    def test_slow_reader_gets_a_large_reply_intact_while_others_are_served(self):
+        # 64 GETs of a 1 MB value in one send: 64 MB of replies, far more than the socket
+        # buffers hold, so the server must wait for the client to drain them (EPOLLOUT) while
+        # other clients keep being served, and not a byte may be lost or reordered.
+        c = self.server.client()
+        value = bytes(range(256)) * 4096
+        self.assertTrue(c.set("big", value))
+        one = b"$%d\r\n%s\r\n" % (len(value), value)
+        n = 64
+        s = socket.create_connection(("127.0.0.1", self.server.port), timeout=10)
+        try:
+            s.sendall(encode(["GET", "big"]) * n + encode(["PING"]))
+            time.sleep(0.3)  # the server has filled the socket and waits
+            for i in range(20):
+                self.assertEqual(c.incr("other"), i + 1)
+            want = len(one) * n + len(b"+PONG\r\n")
+            got = bytearray()
+            while len(got) < want:
+                chunk = s.recv(1 << 16)
+                if not chunk:
+                    break
+                got += chunk
+                if len(got) < 4 << 20:
+                    time.sleep(0.001)  # a slow start
+            self.assertEqual(len(got), want)
+            self.assertTrue(bytes(got[:len(one)]) == one)
+            self.assertTrue(bytes(got[len(one) * (n - 1):len(one) * n]) == one)
+            self.assertEqual(bytes(got[-7:]), b"+PONG\r\n")
+        finally:
+            s.close()
+        self.assertEqual(c.ping(), True)
+
     def test_pipeline_of_inline_commands(self):
         data = b"".join(b"RPUSH l %d\r\n" % i for i in range(500))
         want = b"".join(b":%d\r\n" % (i + 1) for i in range(500))
