@@ -57,20 +57,29 @@ void ClientPoller::Stop() {
 void ClientPoller::Arm() {
   wakeup_.async_wait(asio::posix::stream_descriptor::wait_read, [this](const asio::error_code& ec) {
     if (ec || stopped_) return;
-    Poll();
-    Arm();
+    Continue(Poll());
   });
 }
 
-void ClientPoller::Poll() {
+// After a pass that found work, poll again once Asio's ready handlers have run (a posted
+// handler: Asio checks its own descriptors without blocking first). Under load that saves the
+// re-arm (an epoll_ctl) per pass; an idle set goes back to blocking in Asio's reactor.
+void ClientPoller::Continue(bool found) {
+  if (stopped_) return;
+  if (!found) return Arm();
+  asio::post(io_, [this] { Continue(Poll()); });
+}
+
+bool ClientPoller::Poll() {
   // Level-triggered: whatever is not handled now is reported again next pass.
   int n = epoll_wait(epfd_, events_.data(), static_cast<int>(events_.size()), 0);
   if (n < 0) {
     if (errno != EINTR) spdlog::warn("epoll_wait on the client set: {}", strerror(errno));
-    return;
+    return false;
   }
   for (int i = 0; i < n; ++i) static_cast<Handler*>(events_[i].data.ptr)->OnEvents(events_[i].events);
   if (after_poll_) after_poll_();
+  return n > 0;
 }
 
 }  // namespace cordis::prod

@@ -49,7 +49,8 @@ class ClientPoller {
 
  private:
   void Arm();
-  void Poll();
+  void Continue(bool found);
+  bool Poll();  // true if any descriptor was ready
 
   asio::io_context& io_;
   asio::posix::stream_descriptor wakeup_;  // the epoll set's own descriptor
