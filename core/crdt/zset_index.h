@@ -17,8 +17,9 @@
 //
 // Why not a skip list (Redis's zskiplist, which this index replaced): a skip list touches one
 // scattered node per hop, ~17 dependent cache misses per search at 100k elements, and ZADD of an
-// existing member searches twice. A B+tree search reads 3 to 4 nodes and scans contiguous doubles
-// in each; member bytes are read only when scores are equal. It also needs no randomness: one
+// existing member searches twice. A B+tree search reads one node per level (four at 100k
+// elements, the upper ones staying in cache) and scans contiguous doubles in each; member bytes
+// are read only when scores are equal. It also needs no randomness: one
 // operation sequence always builds the same tree, so replies, MEMORY USAGE and simulator runs
 // stay reproducible.
 #pragma once
@@ -97,7 +98,7 @@ class ZSetIndex {
 
  private:
   // 32 elements: a leaf's scores fill four cache lines and a split or merge moves at most ~800
-  // bytes. Inner nodes have the same fan-out, so 100k elements make a tree of height 4.
+  // bytes. Inner nodes have the same fan-out, so 100k elements make four levels (height_ 3).
   static constexpr int kLeafCapacity = 32;
   static constexpr int kLeafMin = kLeafCapacity / 2;
   static constexpr int kInnerCapacity = 32;
