@@ -12,7 +12,7 @@
 //   set     "hashtable": an observed-remove set in a hash table, at any size (there is no intset).
 //   hash    "hashtable": an observed-remove map in a hash table, at any size (no listpack).
 //   zset    "listpack" or "skiplist": the members are always in a hash table plus an
-//           order-statistic skip list, but the set tracks Redis's encoding (a listpack until a
+//           order-statistic B+tree, but the set tracks Redis's encoding (a listpack until a
 //           129th member or a member over 64 bytes) because a few replies depend on it.
 // REFCOUNT: 1, except integers 0..9999, which Redis shares (2147483647).
 // IDLETIME: 0 (no access times are kept); FREQ: Redis's error unless an LFU policy is configured,

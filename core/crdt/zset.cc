@@ -35,8 +35,7 @@ bool IncrBefore(const Dot& a_dot, const Stamp& a_stamp, const Dot& b_dot, const 
 
 }  // namespace
 
-ZsetValue::ZsetValue(uint64_t seed)
-    : Value(kType), members_(seed), index_(Mix64(seed ^ 0x2a5e7u)) {}
+ZsetValue::ZsetValue(uint64_t seed) : Value(kType), members_(seed) {}
 
 ZsetValue::~ZsetValue() {
   members_.Clear([](Entry* e) {

@@ -1,10 +1,14 @@
-// ZSetIndex: see zset_index.h. The algorithms follow Redis's zslInsert, zslDeleteNode,
-// zslUpdateScore, zslGetRank and zslGetElementByRank; the range queries are two prefix walks
-// (elements before the lower bound, elements up to the upper bound), each O(log n).
+// ZSetIndex: see zset_index.h. Insert and erase are the textbook B+tree algorithms (split a full
+// node in halves; refill an underfull one by borrowing from a sibling or merging with it), with
+// the path of one descent kept on the stack instead of parent pointers. Ranks add up the per-child
+// counts to the left of the path; range queries are two prefix-length descents each.
 #include "core/crdt/zset_index.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstring>
+#include <tuple>
 
 #include "core/base/check.h"
 
@@ -19,6 +23,25 @@ int CompareKeys(double a_score, std::string_view a_member, double b_score,
   if (a_score < b_score) return -1;
   if (a_score > b_score) return 1;
   return a_member.compare(b_member);
+}
+
+// Position of the first of n sorted keys not below (score, member). The score pass is a
+// branch-free count over contiguous doubles; member bytes are compared only on equal scores.
+int LowerBound(const double* scores, const std::string_view* members, int n, double score,
+               std::string_view member) {
+  int pos = 0;
+  for (int i = 0; i < n; ++i) pos += scores[i] < score;
+  while (pos < n && scores[pos] == score && members[pos].compare(member) < 0) ++pos;
+  return pos;
+}
+
+// Number of keys among n sorted keys that are <= (score, member).
+int UpperBound(const double* scores, const std::string_view* members, int n, double score,
+               std::string_view member) {
+  int pos = 0;
+  for (int i = 0; i < n; ++i) pos += scores[i] < score;
+  while (pos < n && scores[pos] == score && members[pos].compare(member) <= 0) ++pos;
+  return pos;
 }
 
 // True when `member` lies before the lower end of a lex range (outside it on the left).
@@ -53,249 +76,455 @@ bool UpToLexMax(std::string_view member, const ZSetIndex::LexBound& max) {
   return false;
 }
 
-}  // namespace
+// Moves entries [from, from + n) of parallel arrays to position `to` (ranges may overlap).
+template <typename T>
+void MoveEntries(T* array, int from, int n, int to) {
+  std::memmove(static_cast<void*>(array + to), static_cast<const void*>(array + from),
+               static_cast<size_t>(n) * sizeof(T));
+}
 
-ZSetIndex::ZSetIndex(uint64_t seed) : prng_(seed) {}
+// Copies entries [from, from + n) of one node's array to `to` in another node's array.
+template <typename T>
+void CopyEntries(const T* src, int from, int n, T* dst, int to) {
+  std::memcpy(static_cast<void*>(dst + to), static_cast<const void*>(src + from),
+              static_cast<size_t>(n) * sizeof(T));
+}
+
+}  // namespace
 
 ZSetIndex::~ZSetIndex() { Clear(); }
 
 ZSetIndex::ZSetIndex(ZSetIndex&& other) noexcept
-    : header_(std::exchange(other.header_, nullptr)),
-      tail_(std::exchange(other.tail_, nullptr)),
+    : root_(std::exchange(other.root_, nullptr)),
+      height_(std::exchange(other.height_, 0)),
       length_(std::exchange(other.length_, 0)),
-      level_(std::exchange(other.level_, 1)),
-      heap_bytes_(std::exchange(other.heap_bytes_, 0)),
-      prng_(other.prng_) {}
+      heap_bytes_(std::exchange(other.heap_bytes_, 0)) {}
 
 ZSetIndex& ZSetIndex::operator=(ZSetIndex&& other) noexcept {
   if (this != &other) {
     Clear();
-    header_ = std::exchange(other.header_, nullptr);
-    tail_ = std::exchange(other.tail_, nullptr);
+    root_ = std::exchange(other.root_, nullptr);
+    height_ = std::exchange(other.height_, 0);
     length_ = std::exchange(other.length_, 0);
-    level_ = std::exchange(other.level_, 1);
     heap_bytes_ = std::exchange(other.heap_bytes_, 0);
-    prng_ = other.prng_;
   }
   return *this;
 }
 
-ZSetIndex::Node* ZSetIndex::NewNode(int level_count, double score, std::string_view member) {
-  // The Level entries live right after the Node in the same allocation.
-  static_assert(alignof(Node) >= alignof(Level));
-  static_assert(sizeof(Node) % alignof(Level) == 0);
-  CHECK_GE(level_count, 1);
-  CHECK_LE(level_count, kMaxLevel);
-  size_t bytes = sizeof(Node) + static_cast<size_t>(level_count) * sizeof(Level);
-  std::byte* memory = static_cast<std::byte*>(::operator new(bytes));
-  Node* node = new (memory) Node{score, member, nullptr, level_count};
-  for (int i = 0; i < level_count; ++i) {
-    new (memory + sizeof(Node) + static_cast<size_t>(i) * sizeof(Level)) Level{nullptr, 0};
-  }
-  heap_bytes_ += bytes;
-  return node;
+ZSetIndex::Leaf* ZSetIndex::NewLeaf() {
+  heap_bytes_ += sizeof(Leaf);
+  return new Leaf();
+}
+
+ZSetIndex::Inner* ZSetIndex::NewInner() {
+  heap_bytes_ += sizeof(Inner);
+  return new Inner();
 }
 
 void ZSetIndex::FreeNode(Node* node) {
-  heap_bytes_ -= sizeof(Node) + static_cast<size_t>(node->level_count) * sizeof(Level);
-  node->~Node();
-  ::operator delete(static_cast<void*>(node));
+  if (node->leaf) {
+    heap_bytes_ -= sizeof(Leaf);
+    delete static_cast<Leaf*>(node);
+  } else {
+    heap_bytes_ -= sizeof(Inner);
+    delete static_cast<Inner*>(node);
+  }
+}
+
+void ZSetIndex::FreeSubtree(Node* node) {
+  if (!node->leaf) {
+    Inner* inner = static_cast<Inner*>(node);
+    for (int i = 0; i < inner->count; ++i) FreeSubtree(inner->children[i].node);
+  }
+  FreeNode(node);
 }
 
 void ZSetIndex::Clear() {
-  if (header_ == nullptr) return;
-  Node* x = header_->levels()[0].forward;
-  while (x != nullptr) {
-    Node* next = x->levels()[0].forward;
-    FreeNode(x);
-    x = next;
-  }
-  FreeNode(header_);
-  header_ = nullptr;
-  tail_ = nullptr;
+  if (root_ != nullptr) FreeSubtree(root_);
+  root_ = nullptr;
+  height_ = 0;
   length_ = 0;
-  level_ = 1;
   CHECK_EQ(heap_bytes_, 0u);
 }
 
-int ZSetIndex::RandomLevel() {
-  // One draw gives 32 two-bit digits; each further level needs a zero digit (probability 1/4).
-  uint64_t bits = prng_.Next();
-  int level = 1;
-  while (level < kMaxLevel && (bits & 3) == 0) {
-    ++level;
-    bits >>= 2;
+ZSetIndex::Leaf* ZSetIndex::Descend(double score, std::string_view member, Path* path) const {
+  Node* node = root_;
+  for (int depth = 0; depth < height_; ++depth) {
+    Inner* inner = static_cast<Inner*>(node);
+    // The child whose key is the last one <= (score, member); child 0 if none is.
+    int slot = UpperBound(inner->scores + 1, inner->members + 1, inner->count - 1, score, member);
+    path->nodes[depth] = inner;
+    path->slots[depth] = slot;
+    node = inner->children[slot].node;
   }
-  return level;
+  return static_cast<Leaf*>(node);
 }
 
-ZSetIndex::Node* ZSetIndex::FindWithPath(double score, std::string_view member, Node** update) {
-  if (header_ == nullptr) return nullptr;
-  Node* x = header_;
-  for (int i = level_ - 1; i >= 0; --i) {
-    while (x->levels()[i].forward != nullptr &&
-           CompareKeys(x->levels()[i].forward->score, x->levels()[i].forward->member, score,
-                       member) < 0) {
-      x = x->levels()[i].forward;
-    }
-    update[i] = x;
+std::pair<double, std::string_view> ZSetIndex::MinKey(const Node* node) {
+  if (node->leaf) {
+    const Leaf* leaf = static_cast<const Leaf*>(node);
+    return {leaf->scores[0], leaf->members[0]};
   }
-  Node* candidate = x->levels()[0].forward;
-  if (candidate != nullptr &&
-      CompareKeys(candidate->score, candidate->member, score, member) == 0) {
-    return candidate;
-  }
-  return nullptr;
+  const Inner* inner = static_cast<const Inner*>(node);
+  return {inner->scores[0], inner->members[0]};
 }
 
-void ZSetIndex::LinkNode(Node* node) {
-  CHECK(header_ != nullptr);
-  Node* update[kMaxLevel];
-  size_t rank[kMaxLevel];  // rank[i]: rank of update[i] (header = 0)
-  Node* x = header_;
-  for (int i = level_ - 1; i >= 0; --i) {
-    rank[i] = (i == level_ - 1) ? 0 : rank[i + 1];
-    while (x->levels()[i].forward != nullptr &&
-           CompareKeys(x->levels()[i].forward->score, x->levels()[i].forward->member, node->score,
-                       node->member) < 0) {
-      rank[i] += x->levels()[i].span;
-      x = x->levels()[i].forward;
-    }
-    update[i] = x;
+void ZSetIndex::SetMinKey(Path* path, int depth, double score, std::string_view member) {
+  for (int d = depth - 1; d >= 0; --d) {
+    Inner* parent = path->nodes[d];
+    int slot = path->slots[d];
+    parent->scores[slot] = score;
+    parent->members[slot] = member;
+    if (slot != 0) return;  // the parent's own minimum is unchanged
   }
-  Node* next = x->levels()[0].forward;
-  CHECK(next == nullptr ||
-        CompareKeys(next->score, next->member, node->score, node->member) != 0);  // no duplicate
-
-  int level = node->level_count;
-  if (level > level_) {
-    for (int i = level_; i < level; ++i) {
-      rank[i] = 0;
-      update[i] = header_;
-      header_->levels()[i].span = length_;
-    }
-    level_ = level;
-  }
-  for (int i = 0; i < level; ++i) {
-    Level& before = update[i]->levels()[i];
-    node->levels()[i].forward = before.forward;
-    before.forward = node;
-    // `before.span` counted the elements up to its old forward; split it around the new node,
-    // which sits rank[0] - rank[i] + 1 positions after update[i].
-    node->levels()[i].span = before.span - (rank[0] - rank[i]);
-    before.span = (rank[0] - rank[i]) + 1;
-  }
-  for (int i = level; i < level_; ++i) update[i]->levels()[i].span++;
-
-  node->backward = (update[0] == header_) ? nullptr : update[0];
-  if (node->levels()[0].forward != nullptr) {
-    node->levels()[0].forward->backward = node;
-  } else {
-    tail_ = node;
-  }
-  ++length_;
-}
-
-void ZSetIndex::UnlinkNode(Node* node, Node* const* update) {
-  for (int i = 0; i < level_; ++i) {
-    Level& before = update[i]->levels()[i];
-    if (before.forward == node) {
-      before.span += node->levels()[i].span - 1;
-      before.forward = node->levels()[i].forward;
-    } else {
-      before.span -= 1;
-    }
-  }
-  if (node->levels()[0].forward != nullptr) {
-    node->levels()[0].forward->backward = node->backward;
-  } else {
-    tail_ = node->backward;
-  }
-  while (level_ > 1 && header_->levels()[level_ - 1].forward == nullptr) --level_;
-  --length_;
 }
 
 void ZSetIndex::Insert(double score, std::string_view member) {
   CHECK(!std::isnan(score));
-  if (header_ == nullptr) header_ = NewNode(kMaxLevel, 0, {});
-  LinkNode(NewNode(RandomLevel(), score, member));
+  if (root_ == nullptr) root_ = NewLeaf();
+  Path path;
+  Leaf* leaf = Descend(score, member, &path);
+  int pos = LowerBound(leaf->scores, leaf->members, leaf->count, score, member);
+  CHECK(pos == leaf->count ||  // no duplicate
+        CompareKeys(leaf->scores[pos], leaf->members[pos], score, member) != 0);
+  InsertAt(&path, leaf, pos, score, member);
+}
+
+void ZSetIndex::InsertAt(Path* path, Leaf* leaf, int pos, double score, std::string_view member) {
+  for (int d = 0; d < height_; ++d) path->nodes[d]->children[path->slots[d]].size++;
+  ++length_;
+  Leaf* target = leaf;
+  Leaf* right = nullptr;
+  if (leaf->count == kLeafCapacity) {
+    // Split in halves; the new element goes to the half it belongs to, so both end up with at
+    // least kLeafMin elements.
+    constexpr int kHalf = kLeafCapacity / 2;
+    right = NewLeaf();
+    CopyEntries(leaf->scores, kHalf, kLeafCapacity - kHalf, right->scores, 0);
+    CopyEntries(leaf->members, kHalf, kLeafCapacity - kHalf, right->members, 0);
+    right->count = kLeafCapacity - kHalf;
+    leaf->count = kHalf;
+    right->prev = leaf;
+    right->next = leaf->next;
+    if (leaf->next != nullptr) leaf->next->prev = right;
+    leaf->next = right;
+    if (pos > kHalf) {
+      target = right;
+      pos -= kHalf;
+    }
+  }
+  MoveEntries(target->scores, pos, target->count - pos, pos + 1);
+  MoveEntries(target->members, pos, target->count - pos, pos + 1);
+  target->scores[pos] = score;
+  target->members[pos] = member;
+  target->count++;
+  // A new minimum of the left leaf changes keys above it; the right leaf gets its key below.
+  if (pos == 0 && target == leaf) SetMinKey(path, height_, score, member);
+  if (right != nullptr) AddSibling(path, height_, right, static_cast<size_t>(right->count));
+}
+
+void ZSetIndex::AddSibling(Path* path, int depth, Node* right, size_t right_size) {
+  const auto [right_score, right_member] = MinKey(right);
+  if (depth == 0) {  // the root split: grow a level
+    CHECK_LT(height_, kMaxHeight);
+    Node* left = root_;
+    Inner* root = NewInner();
+    root->count = 2;
+    std::tie(root->scores[0], root->members[0]) = MinKey(left);
+    root->children[0] = {left, length_ - right_size};
+    root->scores[1] = right_score;
+    root->members[1] = right_member;
+    root->children[1] = {right, right_size};
+    root_ = root;
+    ++height_;
+    return;
+  }
+  Inner* parent = path->nodes[depth - 1];
+  int slot = path->slots[depth - 1] + 1;  // where `right` goes
+  parent->children[slot - 1].size -= right_size;
+  Inner* target = parent;
+  Inner* split = nullptr;
+  if (parent->count == kInnerCapacity) {
+    constexpr int kHalf = kInnerCapacity / 2;
+    split = NewInner();
+    CopyEntries(parent->scores, kHalf, kInnerCapacity - kHalf, split->scores, 0);
+    CopyEntries(parent->members, kHalf, kInnerCapacity - kHalf, split->members, 0);
+    CopyEntries(parent->children, kHalf, kInnerCapacity - kHalf, split->children, 0);
+    split->count = kInnerCapacity - kHalf;
+    parent->count = kHalf;
+    if (slot > kHalf) {  // slot == kHalf appends to the left half: `right` is never a new key 0
+      target = split;
+      slot -= kHalf;
+    }
+  }
+  int after = target->count - slot;
+  MoveEntries(target->scores, slot, after, slot + 1);
+  MoveEntries(target->members, slot, after, slot + 1);
+  MoveEntries(target->children, slot, after, slot + 1);
+  target->scores[slot] = right_score;
+  target->members[slot] = right_member;
+  target->children[slot] = {right, right_size};
+  target->count++;
+  if (split != nullptr) {
+    size_t split_size = 0;
+    for (int i = 0; i < split->count; ++i) split_size += split->children[i].size;
+    AddSibling(path, depth - 1, split, split_size);
+  }
 }
 
 void ZSetIndex::Erase(double score, std::string_view member) {
-  Node* update[kMaxLevel];
-  Node* node = FindWithPath(score, member, update);
-  CHECK(node != nullptr);  // (score, member) must be present
-  UnlinkNode(node, update);
+  CHECK(root_ != nullptr);  // (score, member) must be present
+  Path path;
+  Leaf* leaf = Descend(score, member, &path);
+  int pos = LowerBound(leaf->scores, leaf->members, leaf->count, score, member);
+  CHECK(pos < leaf->count &&  // (score, member) must be present
+        CompareKeys(leaf->scores[pos], leaf->members[pos], score, member) == 0);
+  EraseAt(&path, leaf, pos);
+}
+
+void ZSetIndex::EraseAt(Path* path, Leaf* leaf, int pos) {
+  for (int d = 0; d < height_; ++d) path->nodes[d]->children[path->slots[d]].size--;
+  --length_;
+  MoveEntries(leaf->scores, pos + 1, leaf->count - pos - 1, pos);
+  MoveEntries(leaf->members, pos + 1, leaf->count - pos - 1, pos);
+  leaf->count--;
+  if (height_ == 0) {  // the root leaf: never underfull, freed when empty
+    if (leaf->count == 0) {
+      FreeNode(leaf);
+      root_ = nullptr;
+    }
+    return;
+  }
+  // A non-root leaf had at least kLeafMin >= 2 elements, so it still has a minimum.
+  if (pos == 0) SetMinKey(path, height_, leaf->scores[0], leaf->members[0]);
+  if (leaf->count < kLeafMin) RebalanceLeaf(path, leaf);
+}
+
+void ZSetIndex::RebalanceLeaf(Path* path, Leaf* leaf) {
+  Inner* parent = path->nodes[height_ - 1];
+  int slot = path->slots[height_ - 1];
+  // The parent has at least two children (a non-root inner node at least kInnerMin).
+  if (slot > 0) {
+    Leaf* left = leaf->prev;
+    if (left->count > kLeafMin) {  // borrow the left sibling's largest element
+      MoveEntries(leaf->scores, 0, leaf->count, 1);
+      MoveEntries(leaf->members, 0, leaf->count, 1);
+      leaf->scores[0] = left->scores[left->count - 1];
+      leaf->members[0] = left->members[left->count - 1];
+      leaf->count++;
+      left->count--;
+      parent->children[slot - 1].size--;
+      parent->children[slot].size++;
+      parent->scores[slot] = leaf->scores[0];
+      parent->members[slot] = leaf->members[0];
+      return;
+    }
+  } else {
+    Leaf* right = leaf->next;
+    if (right->count > kLeafMin) {  // borrow the right sibling's smallest element
+      leaf->scores[leaf->count] = right->scores[0];
+      leaf->members[leaf->count] = right->members[0];
+      leaf->count++;
+      MoveEntries(right->scores, 1, right->count - 1, 0);
+      MoveEntries(right->members, 1, right->count - 1, 0);
+      right->count--;
+      parent->children[0].size++;
+      parent->children[1].size--;
+      parent->scores[1] = right->scores[0];
+      parent->members[1] = right->members[0];
+      return;
+    }
+    slot = 1;  // merge the right sibling into this leaf instead
+    leaf = right;
+  }
+  // Merge `leaf` (at slot) into its left neighbour: together at most kLeafCapacity - 1.
+  Leaf* left = leaf->prev;
+  CopyEntries(leaf->scores, 0, leaf->count, left->scores, left->count);
+  CopyEntries(leaf->members, 0, leaf->count, left->members, left->count);
+  left->count += leaf->count;
+  left->next = leaf->next;
+  if (leaf->next != nullptr) leaf->next->prev = left;
+  parent->children[slot - 1].size += parent->children[slot].size;
+  int after = parent->count - slot - 1;
+  MoveEntries(parent->scores, slot + 1, after, slot);
+  MoveEntries(parent->members, slot + 1, after, slot);
+  MoveEntries(parent->children, slot + 1, after, slot);
+  parent->count--;
+  FreeNode(leaf);
+  RebalanceInner(path, height_ - 1);
+}
+
+void ZSetIndex::RebalanceInner(Path* path, int depth) {
+  Inner* node = path->nodes[depth];
+  if (depth == 0) {  // the root: needs two children, else its only child becomes the root
+    if (node->count == 1) {
+      root_ = node->children[0].node;
+      --height_;
+      FreeNode(node);
+    }
+    return;
+  }
+  if (node->count >= kInnerMin) return;
+  Inner* parent = path->nodes[depth - 1];
+  int slot = path->slots[depth - 1];
+  if (slot > 0) {
+    Inner* left = static_cast<Inner*>(parent->children[slot - 1].node);
+    if (left->count > kInnerMin) {  // borrow the left sibling's last child
+      int last = left->count - 1;
+      MoveEntries(node->scores, 0, node->count, 1);
+      MoveEntries(node->members, 0, node->count, 1);
+      MoveEntries(node->children, 0, node->count, 1);
+      node->scores[0] = left->scores[last];
+      node->members[0] = left->members[last];
+      node->children[0] = left->children[last];
+      node->count++;
+      left->count--;
+      parent->children[slot - 1].size -= node->children[0].size;
+      parent->children[slot].size += node->children[0].size;
+      parent->scores[slot] = node->scores[0];
+      parent->members[slot] = node->members[0];
+      return;
+    }
+  } else {
+    Inner* right = static_cast<Inner*>(parent->children[1].node);
+    if (right->count > kInnerMin) {  // borrow the right sibling's first child
+      node->scores[node->count] = right->scores[0];
+      node->members[node->count] = right->members[0];
+      node->children[node->count] = right->children[0];
+      size_t moved = right->children[0].size;
+      node->count++;
+      MoveEntries(right->scores, 1, right->count - 1, 0);
+      MoveEntries(right->members, 1, right->count - 1, 0);
+      MoveEntries(right->children, 1, right->count - 1, 0);
+      right->count--;
+      parent->children[0].size += moved;
+      parent->children[1].size -= moved;
+      parent->scores[1] = right->scores[0];
+      parent->members[1] = right->members[0];
+      return;
+    }
+    slot = 1;  // merge the right sibling into this node instead
+    node = right;
+  }
+  // Merge `node` (at slot) into its left neighbour: together at most kInnerCapacity - 1.
+  Inner* left = static_cast<Inner*>(parent->children[slot - 1].node);
+  CopyEntries(node->scores, 0, node->count, left->scores, left->count);
+  CopyEntries(node->members, 0, node->count, left->members, left->count);
+  CopyEntries(node->children, 0, node->count, left->children, left->count);
+  left->count += node->count;
+  parent->children[slot - 1].size += parent->children[slot].size;
+  int after = parent->count - slot - 1;
+  MoveEntries(parent->scores, slot + 1, after, slot);
+  MoveEntries(parent->members, slot + 1, after, slot);
+  MoveEntries(parent->children, slot + 1, after, slot);
+  parent->count--;
   FreeNode(node);
+  RebalanceInner(path, depth - 1);
 }
 
 void ZSetIndex::UpdateScore(double old_score, std::string_view member, double new_score) {
   CHECK(!std::isnan(new_score));
-  Node* update[kMaxLevel];
-  Node* node = FindWithPath(old_score, member, update);
-  CHECK(node != nullptr);  // (old_score, member) must be present
-  const Node* prev = node->backward;
-  const Node* next = node->levels()[0].forward;
-  if ((prev == nullptr || CompareKeys(prev->score, prev->member, new_score, member) < 0) &&
-      (next == nullptr || CompareKeys(next->score, next->member, new_score, member) > 0)) {
-    node->score = new_score;  // still between its neighbours: no relinking
+  CHECK(root_ != nullptr);  // (old_score, member) must be present
+  Path path;
+  Leaf* leaf = Descend(old_score, member, &path);
+  int pos = LowerBound(leaf->scores, leaf->members, leaf->count, old_score, member);
+  CHECK(pos < leaf->count &&  // (old_score, member) must be present
+        CompareKeys(leaf->scores[pos], leaf->members[pos], old_score, member) == 0);
+  const std::string_view stored = leaf->members[pos];
+  // Still between its neighbours (possibly in the adjacent leaves): no structural change.
+  const Leaf* prev_leaf = pos > 0 ? leaf : leaf->prev;
+  const Leaf* next_leaf = pos + 1 < leaf->count ? leaf : leaf->next;
+  const bool after_prev = prev_leaf == nullptr || [&] {
+    int i = pos > 0 ? pos - 1 : prev_leaf->count - 1;
+    return CompareKeys(prev_leaf->scores[i], prev_leaf->members[i], new_score, stored) < 0;
+  }();
+  const bool before_next = next_leaf == nullptr || [&] {
+    int i = pos + 1 < leaf->count ? pos + 1 : 0;
+    return CompareKeys(next_leaf->scores[i], next_leaf->members[i], new_score, stored) > 0;
+  }();
+  if (after_prev && before_next) {
+    leaf->scores[pos] = new_score;
+    if (pos == 0) SetMinKey(&path, height_, new_score, stored);
     return;
   }
-  UnlinkNode(node, update);
-  node->score = new_score;
-  LinkNode(node);  // reuses the node and its level
-}
-
-template <typename Pred>
-std::pair<size_t, const ZSetIndex::Node*> ZSetIndex::WalkPrefix(Pred pred) const {
-  if (header_ == nullptr) return {0, nullptr};
-  const Node* x = header_;
-  size_t count = 0;
-  for (int i = level_ - 1; i >= 0; --i) {
-    while (x->levels()[i].forward != nullptr && pred(*x->levels()[i].forward)) {
-      count += x->levels()[i].span;
-      x = x->levels()[i].forward;
-    }
-  }
-  return {count, x};
+  EraseAt(&path, leaf, pos);
+  if (root_ == nullptr) root_ = NewLeaf();
+  leaf = Descend(new_score, stored, &path);
+  pos = LowerBound(leaf->scores, leaf->members, leaf->count, new_score, stored);
+  InsertAt(&path, leaf, pos, new_score, stored);
 }
 
 size_t ZSetIndex::Rank(double score, std::string_view member) const {
-  auto [count, last] =
-      WalkPrefix([&](const Node& n) { return CompareKeys(n.score, n.member, score, member) <= 0; });
-  CHECK(count > 0 && CompareKeys(last->score, last->member, score, member) == 0);  // present
-  return count - 1;
+  CHECK(root_ != nullptr);  // (score, member) must be present
+  size_t rank = 0;
+  const Node* node = root_;
+  for (int depth = 0; depth < height_; ++depth) {
+    const Inner* inner = static_cast<const Inner*>(node);
+    int slot = UpperBound(inner->scores + 1, inner->members + 1, inner->count - 1, score, member);
+    for (int i = 0; i < slot; ++i) rank += inner->children[i].size;
+    node = inner->children[slot].node;
+  }
+  const Leaf* leaf = static_cast<const Leaf*>(node);
+  int pos = LowerBound(leaf->scores, leaf->members, leaf->count, score, member);
+  CHECK(pos < leaf->count &&  // (score, member) must be present
+        CompareKeys(leaf->scores[pos], leaf->members[pos], score, member) == 0);
+  return rank + static_cast<size_t>(pos);
 }
 
-const ZSetIndex::Node* ZSetIndex::NodeAtRank(size_t rank) const {
+const ZSetIndex::Leaf* ZSetIndex::LeafAtRank(size_t rank, int* pos) const {
   CHECK_LT(rank, length_);
-  const size_t target = rank + 1;  // spans count the header as rank 0
-  const Node* x = header_;
-  size_t traversed = 0;
-  for (int i = level_ - 1; i >= 0; --i) {
-    while (x->levels()[i].forward != nullptr && traversed + x->levels()[i].span <= target) {
-      traversed += x->levels()[i].span;
-      x = x->levels()[i].forward;
+  const Node* node = root_;
+  for (int depth = 0; depth < height_; ++depth) {
+    const Inner* inner = static_cast<const Inner*>(node);
+    int slot = 0;
+    while (rank >= inner->children[slot].size) {
+      rank -= inner->children[slot].size;
+      ++slot;
+      CHECK_LT(slot, inner->count);  // counts are inconsistent with length_
     }
-    if (traversed == target) return x;
+    node = inner->children[slot].node;
   }
-  CHECK(false);  // spans are inconsistent with length_
-  return nullptr;
+  const Leaf* leaf = static_cast<const Leaf*>(node);
+  CHECK_LT(rank, static_cast<size_t>(leaf->count));
+  *pos = static_cast<int>(rank);
+  return leaf;
 }
 
 std::pair<double, std::string_view> ZSetIndex::At(size_t rank) const {
-  const Node* node = NodeAtRank(rank);
-  return {node->score, node->member};
+  int pos = 0;
+  const Leaf* leaf = LeafAtRank(rank, &pos);
+  return {leaf->scores[pos], leaf->members[pos]};
+}
+
+template <typename Pred>
+size_t ZSetIndex::PrefixLength(Pred pred) const {
+  if (root_ == nullptr) return 0;
+  size_t count = 0;
+  const Node* node = root_;
+  for (int depth = 0; depth < height_; ++depth) {
+    const Inner* inner = static_cast<const Inner*>(node);
+    // Every child before the last one whose smallest element satisfies pred is wholly inside.
+    int slot = 0;
+    while (slot + 1 < inner->count && pred(inner->scores[slot + 1], inner->members[slot + 1])) {
+      count += inner->children[slot].size;
+      ++slot;
+    }
+    node = inner->children[slot].node;
+  }
+  const Leaf* leaf = static_cast<const Leaf*>(node);
+  int pos = 0;
+  while (pos < leaf->count && pred(leaf->scores[pos], leaf->members[pos])) ++pos;
+  return count + static_cast<size_t>(pos);
 }
 
 std::pair<size_t, size_t> ZSetIndex::ScoreRanks(const ScoreRange& range) const {
   CHECK(!std::isnan(range.min) && !std::isnan(range.max));
-  size_t first = WalkPrefix([&](const Node& n) {
-                   return range.min_exclusive ? n.score <= range.min : n.score < range.min;
-                 }).first;
-  size_t end = WalkPrefix([&](const Node& n) {
-                 return range.max_exclusive ? n.score < range.max : n.score <= range.max;
-               }).first;
+  size_t first = PrefixLength([&](double score, std::string_view) {
+    return range.min_exclusive ? score <= range.min : score < range.min;
+  });
+  size_t end = PrefixLength([&](double score, std::string_view) {
+    return range.max_exclusive ? score < range.max : score <= range.max;
+  });
   // An empty or inverted range leaves end <= first.
   return {first, end > first ? end : first};
 }
@@ -311,8 +540,10 @@ size_t ZSetIndex::CountInRange(const ScoreRange& range) const {
 }
 
 std::pair<size_t, size_t> ZSetIndex::LexRanks(const LexBound& min, const LexBound& max) const {
-  size_t first = WalkPrefix([&](const Node& n) { return BeforeLexMin(n.member, min); }).first;
-  size_t end = WalkPrefix([&](const Node& n) { return UpToLexMax(n.member, max); }).first;
+  size_t first =
+      PrefixLength([&](double, std::string_view member) { return BeforeLexMin(member, min); });
+  size_t end =
+      PrefixLength([&](double, std::string_view member) { return UpToLexMax(member, max); });
   return {first, end > first ? end : first};
 }
 
@@ -326,62 +557,68 @@ size_t ZSetIndex::CountInLex(const LexBound& min, const LexBound& max) const {
   return end - first;
 }
 
+// What the in-order walk of CheckInvariants carries from leaf to leaf.
+struct ZSetIndex::CheckState {
+  const Leaf* last_leaf = nullptr;
+  size_t bytes = 0;
+};
+
+size_t ZSetIndex::CheckSubtree(const Node* node, int depth, CheckState* state) const {
+  const bool is_root = depth == 0;
+  CHECK_EQ(node->leaf, depth == height_);  // every leaf at the same depth
+  if (node->leaf) {
+    const Leaf* leaf = static_cast<const Leaf*>(node);
+    state->bytes += sizeof(Leaf);
+    CHECK_GE(leaf->count, is_root ? 1 : kLeafMin);
+    CHECK_LE(leaf->count, kLeafCapacity);
+    CHECK(leaf->prev == state->last_leaf);  // links follow the in-order walk
+    if (state->last_leaf != nullptr) {
+      CHECK(state->last_leaf->next == leaf);
+      const Leaf* last = state->last_leaf;
+      CHECK(CompareKeys(last->scores[last->count - 1], last->members[last->count - 1],
+                        leaf->scores[0], leaf->members[0]) < 0);
+    }
+    for (int i = 0; i < leaf->count; ++i) {
+      CHECK(!std::isnan(leaf->scores[i]));
+      if (i > 0) {
+        CHECK(CompareKeys(leaf->scores[i - 1], leaf->members[i - 1], leaf->scores[i],
+                          leaf->members[i]) < 0);
+      }
+    }
+    state->last_leaf = leaf;
+    return static_cast<size_t>(leaf->count);
+  }
+  const Inner* inner = static_cast<const Inner*>(node);
+  state->bytes += sizeof(Inner);
+  CHECK_GE(inner->count, is_root ? 2 : kInnerMin);
+  CHECK_LE(inner->count, kInnerCapacity);
+  size_t total = 0;
+  for (int i = 0; i < inner->count; ++i) {
+    const Node* child = inner->children[i].node;
+    CHECK_EQ(inner->children[i].size, CheckSubtree(child, depth + 1, state));
+    total += inner->children[i].size;
+    // Key i is exactly the child's smallest element: same score bits, same member view.
+    const auto [min_score, min_member] = MinKey(child);
+    CHECK(std::memcmp(&inner->scores[i], &min_score, sizeof(double)) == 0);
+    CHECK(inner->members[i].data() == min_member.data());
+    CHECK_EQ(inner->members[i].size(), min_member.size());
+  }
+  return total;
+}
+
 void ZSetIndex::CheckInvariants() const {
-  if (header_ == nullptr) {
+  if (root_ == nullptr) {
     CHECK_EQ(length_, 0u);
-    CHECK(tail_ == nullptr);
-    CHECK_EQ(level_, 1);
+    CHECK_EQ(height_, 0);
     CHECK_EQ(heap_bytes_, 0u);
     return;
   }
-  CHECK_GE(level_, 1);
-  CHECK_LE(level_, kMaxLevel);
-  CHECK_EQ(header_->level_count, kMaxLevel);
-  if (level_ > 1) CHECK(header_->levels()[level_ - 1].forward != nullptr);
-
-  // Level 0: strict order, backward links, tail, length, node levels, heap accounting.
-  size_t count = 0;
-  size_t bytes = sizeof(Node) + kMaxLevel * sizeof(Level);
-  const Node* prev = nullptr;
-  for (const Node* x = header_->levels()[0].forward; x != nullptr; x = x->levels()[0].forward) {
-    CHECK(!std::isnan(x->score));
-    CHECK(x->backward == prev);
-    if (prev != nullptr) CHECK(CompareKeys(prev->score, prev->member, x->score, x->member) < 0);
-    CHECK_GE(x->level_count, 1);
-    CHECK_LE(x->level_count, level_);
-    bytes += sizeof(Node) + static_cast<size_t>(x->level_count) * sizeof(Level);
-    ++count;
-    prev = x;
-  }
-  CHECK(tail_ == prev);
-  CHECK_EQ(count, length_);
-  CHECK_EQ(bytes, heap_bytes_);
-
-  // Every level: it links exactly the nodes tall enough for it, with spans that match the
-  // distance along level 0 (and the number of elements after the last node of the level).
-  for (int i = 0; i < level_; ++i) {
-    const Node* x = header_;
-    size_t x_rank = 0;
-    const Node* walker = header_;  // walks level 0 alongside
-    size_t walker_rank = 0;
-    for (;;) {
-      const Node* next = x->levels()[i].forward;
-      while (walker != next) {
-        walker = walker->levels()[0].forward;
-        if (walker == nullptr) break;
-        ++walker_rank;
-        if (walker != next) CHECK_LE(walker->level_count, i);  // skipped: must be shorter
-      }
-      if (next == nullptr) {
-        CHECK_EQ(x->levels()[i].span, length_ - x_rank);
-        break;
-      }
-      CHECK_GT(next->level_count, i);
-      CHECK_EQ(x->levels()[i].span, walker_rank - x_rank);
-      x = next;
-      x_rank = walker_rank;
-    }
-  }
+  CHECK_GE(height_, 0);
+  CHECK_LE(height_, kMaxHeight);
+  CheckState state;
+  CHECK_EQ(CheckSubtree(root_, 0, &state), length_);
+  CHECK(state.last_leaf->next == nullptr);
+  CHECK_EQ(state.bytes, heap_bytes_);
 }
 
 }  // namespace cordis

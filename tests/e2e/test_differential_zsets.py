@@ -6,6 +6,7 @@ changed between Redis 7.0 (%.17g) and 7.2 (shortest round-trip).
 """
 
 import os
+import random
 import sys
 
 sys.dont_write_bytecode = True  # keep __pycache__ out of the source tree
@@ -280,6 +281,58 @@ POP_SCAN = [
 ]
 
 
+def large_sets():
+    """Sets of thousands of members, so the server's ordered index is several levels deep.
+
+    Ties on score (ordered by member bytes), moves by ZADD and ZINCRBY, and removals spread over
+    the set; then ranks, index, score and lex ranges both ways. Fixed seed: the same script on
+    every run.
+    """
+    rng = random.Random(20261205)
+    members = ["m%d" % i for i in range(6000)]
+    script = []
+    for start in range(0, len(members), 500):
+        script.append("ZADD big " + " ".join(
+            "%d %s" % (rng.randint(-300, 300), m) for m in members[start:start + 500]))
+    for _ in range(4):  # moves: new scores anywhere, small increments, removals
+        moved = rng.sample(members, 400)
+        script.append("ZADD big " + " ".join(
+            "%d.5 %s" % (rng.randint(-300, 300), m) for m in moved[:200]))
+        script += ["ZINCRBY big %d %s" % (rng.randint(-3, 3), m) for m in moved[200:240]]
+        script.append("ZREM big " + " ".join(moved[240:400]))
+        script.append("ZCARD big")
+    script += ["ZRANGE big 0 -1 WITHSCORES", "ZREVRANGE big 0 -1 WITHSCORES"]
+    for _ in range(60):
+        m = rng.choice(members)
+        a, b = sorted(rng.randint(-6000, 6000) for _ in range(2))
+        lo, hi = sorted(rng.randint(-320, 320) for _ in range(2))
+        script += [
+            "ZRANK big %s" % m, "ZREVRANK big %s" % m, "ZSCORE big %s" % m,
+            "ZRANGE big %d %d WITHSCORES" % (a, a + rng.randint(0, 80)),
+            "ZREVRANGE big %d %d" % (b, b + rng.randint(0, 80)),
+            "ZCOUNT big (%d %d" % (lo, hi),
+            "ZRANGEBYSCORE big %d (%d WITHSCORES LIMIT %d 40" % (lo, hi, rng.randint(0, 30)),
+            "ZREVRANGEBYSCORE big %d %d LIMIT 0 40" % (hi, lo),
+        ]
+    # One score for all: lex ranges over 5000 members.
+    for start in range(0, 5000, 500):
+        script.append("ZADD lex " + " ".join(
+            "0 k%05d" % i for i in range(start, start + 500)))
+    script.append("ZREM lex " + " ".join("k%05d" % i for i in range(0, 5000, 3)))
+    for _ in range(40):
+        a, b = sorted(rng.randint(0, 5100) for _ in range(2))
+        script += [
+            "ZLEXCOUNT lex [k%05d (k%05d" % (a, b),
+            "ZRANGEBYLEX lex [k%05d (k%05d LIMIT 0 30" % (a, b),
+            "ZREVRANGEBYLEX lex (k%05d [k%05d LIMIT 2 30" % (b, a),
+            "ZRANK lex k%05d" % a,
+        ]
+    return script
+
+
+LARGE = large_sets()
+
+
 class ZSetDifferentialTest(harness.DiffTestCase):
 
     def test_add_score_incr_rem(self):
@@ -293,6 +346,9 @@ class ZSetDifferentialTest(harness.DiffTestCase):
 
     def test_pop_and_scan(self):
         self.assertSame(POP_SCAN)
+
+    def test_large_sets(self):
+        self.assertSame(LARGE)
 
     def test_zsets_resp3(self):
         # RESP3 returns scores as doubles (',') and WITHSCORES as pairs.
@@ -309,7 +365,7 @@ class ZSetDifferentialTest(harness.DiffTestCase):
                          S("ZSCAN z 0", pairs=True)], protocol=3)
 
 
-COMMANDS = harness.count_commands(ADD, RANGE, LEX, POP_SCAN)
+COMMANDS = harness.count_commands(ADD, RANGE, LEX, POP_SCAN, LARGE)
 
 if __name__ == "__main__":
     harness.main()
