@@ -77,7 +77,8 @@ bool ClientPoller::Poll() {
     if (errno != EINTR) spdlog::warn("epoll_wait on the client set: {}", strerror(errno));
     return false;
   }
-  for (int i = 0; i < n; ++i) static_cast<Handler*>(events_[i].data.ptr)->OnEvents(events_[i].events);
+  for (int i = 0; i < n; ++i)
+    static_cast<Handler*>(events_[i].data.ptr)->OnEvents(events_[i].events);
   if (after_poll_) after_poll_();
   return n > 0;
 }

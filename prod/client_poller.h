@@ -11,10 +11,9 @@
 
 #include <sys/epoll.h>
 
+#include <asio.hpp>
 #include <cstdint>
 #include <vector>
-
-#include <asio.hpp>
 
 #include "absl/status/status.h"
 

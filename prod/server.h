@@ -2,13 +2,12 @@
 // moves bytes between sockets and session buffers and passes the wall clock in.
 #pragma once
 
+#include <asio.hpp>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
-#include <map>
-
-#include <asio.hpp>
 
 #include "absl/status/status.h"
 #include "core/server/node.h"

@@ -75,13 +75,19 @@ void SaddCommand(CommandContext& ctx) {
   std::string_view key = ctx.args[1];
   SetValue* s = LookupSet(ctx, key, &wrong);
   if (wrong) return;
-  absl::flat_hash_set<std::string_view> fresh;
-  for (size_t i = 2; i < ctx.args.size(); ++i)
-    if (s == nullptr || !s->Contains(ctx.args[i])) fresh.insert(ctx.args[i]);
+  int64_t added = 0;
+  if (ctx.args.size() == 3) {  // one member (the common case): no set of fresh members needed
+    added = s == nullptr || !s->Contains(ctx.args[2]) ? 1 : 0;
+  } else {
+    absl::flat_hash_set<std::string_view> fresh;
+    for (size_t i = 2; i < ctx.args.size(); ++i)
+      if (s == nullptr || !s->Contains(ctx.args[i])) fresh.insert(ctx.args[i]);
+    added = static_cast<int64_t>(fresh.size());
+  }
   Op op = ctx.NewOp(key);
   op.payload = delta::SetAdd{{ctx.args.begin() + 2, ctx.args.end()}};
   ctx.Commit(op);
-  ctx.reply.Integer(static_cast<int64_t>(fresh.size()));
+  ctx.reply.Integer(added);
 }
 
 void SremCommand(CommandContext& ctx) {
@@ -304,7 +310,6 @@ void AlgebraStoreCommand(CommandContext& ctx, Algebra op) {
   ctx.reply.Integer(static_cast<int64_t>(copies.size()));
 }
 
-
 // SINTERCARD numkeys key [key ...] [LIMIT limit] (Redis's sinterCardCommand): the size of the
 // intersection, counting stops at limit (0: no limit). Every key is type-checked first.
 void SintercardCommand(CommandContext& ctx) {
@@ -328,7 +333,8 @@ void SintercardCommand(CommandContext& ctx) {
   std::vector<const SetValue*> sets;
   for (size_t i = 2; i < end; ++i) {
     KeyEntry* e = ctx.Lookup(a[i]);
-    if (e != nullptr && e->value->type() != ValueType::kSet) return ctx.reply.Error(err::kWrongType);
+    if (e != nullptr && e->value->type() != ValueType::kSet)
+      return ctx.reply.Error(err::kWrongType);
     sets.push_back(e != nullptr ? static_cast<const SetValue*>(e->value) : nullptr);
   }
   if (std::find(sets.begin(), sets.end(), nullptr) != sets.end()) return ctx.reply.Integer(0);

@@ -413,8 +413,8 @@ void RegisterStringCommands(CommandTable& t) {
          "Appends a string to the value of a key. Creates the key if it doesn't exist.", "2.0.0");
   r.Keys("strlen", 2, kReadOnly | kFast, 1, 1, StrlenCommand,
          "Returns the length of a string value.", "2.2.0");
-  r.Keys("substr", 4, kReadOnly, 1, 1, GetrangeCommand,
-         "Returns a substring from a string value.", "1.0.0", "O(N)");
+  r.Keys("substr", 4, kReadOnly, 1, 1, GetrangeCommand, "Returns a substring from a string value.",
+         "1.0.0", "O(N)");
   r.Keys("getrange", 4, kReadOnly, 1, 1, GetrangeCommand,
          "Returns a substring of the string stored at a key.", "2.4.0", "O(N)");
   r.Keys("setrange", 4, kW, 1, 1, SetrangeCommand,

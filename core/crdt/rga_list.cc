@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
-#include <type_traits>
 #include <limits>
+#include <type_traits>
 
 #include "absl/container/inlined_vector.h"
 
@@ -44,7 +44,7 @@ void ElemRing::Reallocate(size_t new_cap) {
     CHECK(grown != nullptr);
     buf_ = grown;
     const size_t first = std::min(size_, cap_ - head_);  // [head_, head_ + first)
-    const size_t rest = size_ - first;                    // wrapped: [0, rest)
+    const size_t rest = size_ - first;                   // wrapped: [0, rest)
     if (rest != 0 && first <= rest) {
       std::memcpy(buf_ + new_cap - first, buf_ + head_, first * sizeof(Elem));
       head_ = new_cap - first;

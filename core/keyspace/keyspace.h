@@ -60,9 +60,9 @@ class Keyspace {
   KeyEntry* FindEntry(std::string_view key) const { return dict_.Find(key); }
   bool IsExpired(const KeyEntry* e, int64_t now_ms) const;
   // Warms the cache for the upcoming requests of a pipelined batch: loads for the keys' buckets,
-  // then their entries, then their values and a string's counter log, then (sets, hashes, sorted sets) the buckets and
-  // entries of the members the second and third arguments may name, each stage issued for the
-  // whole batch at once. Only a hint: no effect on state or results.
+  // then their entries, then their values and a string's counter log, then (sets, hashes, sorted
+  // sets) the buckets and entries of the members the second and third arguments may name, each
+  // stage issued for the whole batch at once. Only a hint: no effect on state or results.
   void Prefetch(std::span<const resp::PeekedArgs> requests) const;
   // Effective deadline in absolute ms, or nullopt when the key does not expire.
   std::optional<int64_t> ExpireAtMs(const KeyEntry* e) const;

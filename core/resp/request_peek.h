@@ -1,7 +1,8 @@
 // A look ahead over pipelined requests, for cache prefetching only: finds the first arguments
 // (where nearly every command names its key, then a member, field or score) of the next few
-// complete multibulk requests without consuming anything. It never decides anything: RequestParser remains the only parser, and a
-// request the peek does not understand (inline form, incomplete, malformed) just ends the peek.
+// complete multibulk requests without consuming anything. It never decides anything: RequestParser
+// remains the only parser, and a request the peek does not understand (inline form, incomplete,
+// malformed) just ends the peek.
 #pragma once
 
 #include <cstddef>

@@ -50,9 +50,9 @@ TEST(RequestPeek, StopsAtAnIncompleteRequestAndAtTheLimit) {
 TEST(RequestPeek, StopsAtWhatItDoesNotUnderstand) {
   std::array<PeekedArgs, 4> out;
   // Inline requests, negative and malformed lengths, a length past the buffer, a missing CRLF.
-  for (std::string buf : {"GET a\r\n", "*-1\r\n", "*2\r\n$-1\r\n", "*2\r\n$x\r\n",
-                          "*1\r\n$99999999999999999999\r\n", "*1\r\n$1\r\nab", "*1\n$1\r\na\r\n",
-                          "*2\r\n$3\r\nGET\r\n:1\r\n"}) {
+  for (std::string buf :
+       {"GET a\r\n", "*-1\r\n", "*2\r\n$-1\r\n", "*2\r\n$x\r\n", "*1\r\n$99999999999999999999\r\n",
+        "*1\r\n$1\r\nab", "*1\n$1\r\na\r\n", "*2\r\n$3\r\nGET\r\n:1\r\n"}) {
     PeekResult r = PeekFirstArguments(buf, 0, out);
     EXPECT_EQ(r.requests, 0u) << buf;
     EXPECT_EQ(r.end, 0u) << buf;

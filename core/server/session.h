@@ -42,8 +42,8 @@ struct Session {
     uint32_t db = 0;
     std::string key;
     bool present = false;
-    uint64_t digest = 0;     // logical content and deadline (keyspace/digest.h)
-    uint64_t max_hlc = 0;    // the greatest stamp in the value: moves on every write, even
+    uint64_t digest = 0;       // logical content and deadline (keyspace/digest.h)
+    uint64_t max_hlc = 0;      // the greatest stamp in the value: moves on every write, even
     uint32_t max_replica = 0;  // one that rewrites the same content
   };
   std::vector<WatchedKey> watched;
