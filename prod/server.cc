@@ -56,6 +56,7 @@ class Connection : public std::enable_shared_from_this<Connection>, public Clien
       return Close();
     }
     interest_ = EPOLLIN;
+    interest_registered_ = true;
   }
 
   // The node answered this session outside its own input (a blocked client was served).
@@ -172,8 +173,11 @@ class Connection : public std::enable_shared_from_this<Connection>, public Clien
     if (closed_) return;
     closed_ = true;
     if (fd_ >= 0) {
+      // Leave the epoll set explicitly: a forked child (BGSAVE) may still hold the socket, and
+      // epoll drops an entry only when every descriptor of the open file is closed.
+      if (interest_registered_) server_.poller().Remove(fd_);
       ::shutdown(fd_, SHUT_RDWR);
-      ::close(fd_);  // also leaves the epoll set
+      ::close(fd_);
       fd_ = -1;
     }
     if (session_ != nullptr) server_.node().CloseSession(session_);
@@ -185,6 +189,7 @@ class Connection : public std::enable_shared_from_this<Connection>, public Clien
   asio::ip::tcp::socket socket_;  // until Start takes its descriptor
   int fd_ = -1;
   uint32_t interest_ = 0;
+  bool interest_registered_ = false;  // fd_ is in the poller's set
   Session* session_ = nullptr;
   std::string out_;
   size_t out_pos_ = 0;
