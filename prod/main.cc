@@ -18,7 +18,8 @@ ABSL_FLAG(int, port, 6379, "TCP port for RESP clients (0 picks a free port)");
 ABSL_FLAG(std::string, bind, "127.0.0.1", "Address to listen on");
 ABSL_FLAG(std::string, dir, "./data", "Directory for data files");
 ABSL_FLAG(uint32_t, replica_id, 1, "This replica's id, unique in the cluster (1..2^32-1)");
-ABSL_FLAG(std::string, loglevel, "info", "trace, debug, info, warn, error or critical");
+ABSL_FLAG(std::string, loglevel, "info",
+          "trace, debug, info, warn, error or critical; Redis's verbose, notice and warning too");
 ABSL_FLAG(std::string, enable_debug_command, "no",
           "Allow DEBUG: no, yes, or local (from loopback connections only), as in Redis");
 
@@ -57,8 +58,13 @@ int main(int argc, char** argv) {
       "                     [--peer-port 16379] [--peers host:port,...] [--cluster-name cordis]");
   absl::ParseCommandLine(argc, argv);
 
-  auto level = spdlog::level::from_str(absl::GetFlag(FLAGS_loglevel));
-  if (level == spdlog::level::off && absl::GetFlag(FLAGS_loglevel) != "off") {
+  // Redis's level names map onto spdlog's, so a redis-server command line works unchanged.
+  std::string level_name = absl::GetFlag(FLAGS_loglevel);
+  if (level_name == "verbose") level_name = "debug";
+  if (level_name == "notice") level_name = "info";
+  if (level_name == "warning") level_name = "warn";
+  auto level = spdlog::level::from_str(level_name);
+  if (level == spdlog::level::off && level_name != "off") {
     spdlog::error("unknown --loglevel '{}'", absl::GetFlag(FLAGS_loglevel));
     return 2;
   }
