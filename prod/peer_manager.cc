@@ -286,17 +286,26 @@ pb::PeerFrame PeerManager::HelloFrame() const {
   h->set_replica(self_);
   h->set_secret(opts_.secret);
   h->set_instance(instance_);
-  h->mutable_self()->set_replica(self_);
-  h->mutable_self()->set_host(announce_host_);
-  h->mutable_self()->set_port(static_cast<uint32_t>(peer_port_));
+  FillSelfAddress(h->mutable_self());
+  FillMemberAddresses(h->mutable_members());
+  return f;
+}
+
+void PeerManager::FillSelfAddress(pb::MemberAddress* a) const {
+  a->set_replica(self_);
+  a->set_host(announce_host_);
+  a->set_port(static_cast<uint32_t>(peer_port_));
+}
+
+void PeerManager::FillMemberAddresses(
+    google::protobuf::RepeatedPtrField<pb::MemberAddress>* out) const {
   for (const auto& [r, m] : members_) {
-    if (m.addr.port == 0) continue;
-    pb::MemberAddress* a = h->add_members();
+    if (m.addr.port == 0) continue;  // known only by id (from a peer's ops), not dialable
+    pb::MemberAddress* a = out->Add();
     a->set_replica(r);
     a->set_host(m.addr.host);
     a->set_port(static_cast<uint32_t>(m.addr.port));
   }
-  return f;
 }
 
 absl::Status PeerManager::CheckHello(const pb::Hello& h) const {
@@ -514,17 +523,8 @@ void PeerManager::MembershipChanged() {
   }
   pb::PeerFrame f;
   pb::Gossip* g = f.mutable_gossip();
-  pb::MemberAddress* me = g->add_members();
-  me->set_replica(self_);
-  me->set_host(announce_host_);
-  me->set_port(static_cast<uint32_t>(peer_port_));
-  for (const auto& [r, m] : members_) {
-    if (m.addr.port == 0) continue;
-    pb::MemberAddress* a = g->add_members();
-    a->set_replica(r);
-    a->set_host(m.addr.host);
-    a->set_port(static_cast<uint32_t>(m.addr.port));
-  }
+  FillSelfAddress(g->add_members());
+  FillMemberAddresses(g->mutable_members());
   for (auto& t : targets_) {
     if (t->link != nullptr && t->link->state() == PeerLink::State::kConnected) {
       t->link->Queue(f);

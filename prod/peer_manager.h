@@ -111,6 +111,9 @@ class PeerManager : public PeerLinkHandler, public ReplicationControl {
   void DialFailed(Target* t, const std::string& why);
   void Retry(Target* t, const std::string& why);
   void OnConnected(Target* t);
+  // This node's peer address, and every member's with a known address (Hello and Gossip).
+  void FillSelfAddress(pb::MemberAddress* a) const;
+  void FillMemberAddresses(google::protobuf::RepeatedPtrField<pb::MemberAddress>* out) const;
   pb::PeerFrame HelloFrame() const;
   absl::Status CheckHello(const pb::Hello& h) const;
   void OnHello(PeerLink* l, const pb::Hello& h);

@@ -90,6 +90,22 @@ void CopyEntries(const T* src, int from, int n, T* dst, int to) {
               static_cast<size_t>(n) * sizeof(T));
 }
 
+// A node's slots are parallel arrays: scores and members, plus children in an inner node. These
+// move or copy slot ranges across all of a node's arrays at once (leaves and inner nodes alike).
+template <typename NodeT>
+void MoveSlots(NodeT* node, int from, int n, int to) {
+  MoveEntries(node->scores, from, n, to);
+  MoveEntries(node->members, from, n, to);
+  if constexpr (requires { node->children; }) MoveEntries(node->children, from, n, to);
+}
+
+template <typename NodeT>
+void CopySlots(const NodeT* src, int from, int n, NodeT* dst, int to) {
+  CopyEntries(src->scores, from, n, dst->scores, to);
+  CopyEntries(src->members, from, n, dst->members, to);
+  if constexpr (requires { src->children; }) CopyEntries(src->children, from, n, dst->children, to);
+}
+
 }  // namespace
 
 ZSetIndex::~ZSetIndex() { Clear(); }
@@ -200,8 +216,7 @@ void ZSetIndex::InsertAt(Path* path, Leaf* leaf, int pos, double score, std::str
     // least kLeafMin elements.
     constexpr int kHalf = kLeafCapacity / 2;
     right = NewLeaf();
-    CopyEntries(leaf->scores, kHalf, kLeafCapacity - kHalf, right->scores, 0);
-    CopyEntries(leaf->members, kHalf, kLeafCapacity - kHalf, right->members, 0);
+    CopySlots(leaf, kHalf, kLeafCapacity - kHalf, right, 0);
     right->count = kLeafCapacity - kHalf;
     leaf->count = kHalf;
     right->prev = leaf;
@@ -213,8 +228,7 @@ void ZSetIndex::InsertAt(Path* path, Leaf* leaf, int pos, double score, std::str
       pos -= kHalf;
     }
   }
-  MoveEntries(target->scores, pos, target->count - pos, pos + 1);
-  MoveEntries(target->members, pos, target->count - pos, pos + 1);
+  MoveSlots(target, pos, target->count - pos, pos + 1);
   target->scores[pos] = score;
   target->members[pos] = member;
   target->count++;
@@ -247,9 +261,7 @@ void ZSetIndex::AddSibling(Path* path, int depth, Node* right, size_t right_size
   if (parent->count == kInnerCapacity) {
     constexpr int kHalf = kInnerCapacity / 2;
     split = NewInner();
-    CopyEntries(parent->scores, kHalf, kInnerCapacity - kHalf, split->scores, 0);
-    CopyEntries(parent->members, kHalf, kInnerCapacity - kHalf, split->members, 0);
-    CopyEntries(parent->children, kHalf, kInnerCapacity - kHalf, split->children, 0);
+    CopySlots(parent, kHalf, kInnerCapacity - kHalf, split, 0);
     split->count = kInnerCapacity - kHalf;
     parent->count = kHalf;
     if (slot > kHalf) {  // slot == kHalf appends to the left half: `right` is never a new key 0
@@ -258,9 +270,7 @@ void ZSetIndex::AddSibling(Path* path, int depth, Node* right, size_t right_size
     }
   }
   int after = target->count - slot;
-  MoveEntries(target->scores, slot, after, slot + 1);
-  MoveEntries(target->members, slot, after, slot + 1);
-  MoveEntries(target->children, slot, after, slot + 1);
+  MoveSlots(target, slot, after, slot + 1);
   target->scores[slot] = right_score;
   target->members[slot] = right_member;
   target->children[slot] = {right, right_size};
@@ -285,8 +295,7 @@ void ZSetIndex::Erase(double score, std::string_view member) {
 void ZSetIndex::EraseAt(Path* path, Leaf* leaf, int pos) {
   for (int d = 0; d < height_; ++d) path->nodes[d]->children[path->slots[d]].size--;
   --length_;
-  MoveEntries(leaf->scores, pos + 1, leaf->count - pos - 1, pos);
-  MoveEntries(leaf->members, pos + 1, leaf->count - pos - 1, pos);
+  MoveSlots(leaf, pos + 1, leaf->count - pos - 1, pos);
   leaf->count--;
   if (height_ == 0) {  // the root leaf: never underfull, freed when empty
     if (leaf->count == 0) {
@@ -307,8 +316,7 @@ void ZSetIndex::RebalanceLeaf(Path* path, Leaf* leaf) {
   if (slot > 0) {
     Leaf* left = leaf->prev;
     if (left->count > kLeafMin) {  // borrow the left sibling's largest element
-      MoveEntries(leaf->scores, 0, leaf->count, 1);
-      MoveEntries(leaf->members, 0, leaf->count, 1);
+      MoveSlots(leaf, 0, leaf->count, 1);
       leaf->scores[0] = left->scores[left->count - 1];
       leaf->members[0] = left->members[left->count - 1];
       leaf->count++;
@@ -325,8 +333,7 @@ void ZSetIndex::RebalanceLeaf(Path* path, Leaf* leaf) {
       leaf->scores[leaf->count] = right->scores[0];
       leaf->members[leaf->count] = right->members[0];
       leaf->count++;
-      MoveEntries(right->scores, 1, right->count - 1, 0);
-      MoveEntries(right->members, 1, right->count - 1, 0);
+      MoveSlots(right, 1, right->count - 1, 0);
       right->count--;
       parent->children[0].size++;
       parent->children[1].size--;
@@ -339,16 +346,13 @@ void ZSetIndex::RebalanceLeaf(Path* path, Leaf* leaf) {
   }
   // Merge `leaf` (at slot) into its left neighbour: together at most kLeafCapacity - 1.
   Leaf* left = leaf->prev;
-  CopyEntries(leaf->scores, 0, leaf->count, left->scores, left->count);
-  CopyEntries(leaf->members, 0, leaf->count, left->members, left->count);
+  CopySlots(leaf, 0, leaf->count, left, left->count);
   left->count += leaf->count;
   left->next = leaf->next;
   if (leaf->next != nullptr) leaf->next->prev = left;
   parent->children[slot - 1].size += parent->children[slot].size;
   int after = parent->count - slot - 1;
-  MoveEntries(parent->scores, slot + 1, after, slot);
-  MoveEntries(parent->members, slot + 1, after, slot);
-  MoveEntries(parent->children, slot + 1, after, slot);
+  MoveSlots(parent, slot + 1, after, slot);
   parent->count--;
   FreeNode(leaf);
   RebalanceInner(path, height_ - 1);
@@ -371,9 +375,7 @@ void ZSetIndex::RebalanceInner(Path* path, int depth) {
     Inner* left = static_cast<Inner*>(parent->children[slot - 1].node);
     if (left->count > kInnerMin) {  // borrow the left sibling's last child
       int last = left->count - 1;
-      MoveEntries(node->scores, 0, node->count, 1);
-      MoveEntries(node->members, 0, node->count, 1);
-      MoveEntries(node->children, 0, node->count, 1);
+      MoveSlots(node, 0, node->count, 1);
       node->scores[0] = left->scores[last];
       node->members[0] = left->members[last];
       node->children[0] = left->children[last];
@@ -393,9 +395,7 @@ void ZSetIndex::RebalanceInner(Path* path, int depth) {
       node->children[node->count] = right->children[0];
       size_t moved = right->children[0].size;
       node->count++;
-      MoveEntries(right->scores, 1, right->count - 1, 0);
-      MoveEntries(right->members, 1, right->count - 1, 0);
-      MoveEntries(right->children, 1, right->count - 1, 0);
+      MoveSlots(right, 1, right->count - 1, 0);
       right->count--;
       parent->children[0].size += moved;
       parent->children[1].size -= moved;
@@ -408,15 +408,11 @@ void ZSetIndex::RebalanceInner(Path* path, int depth) {
   }
   // Merge `node` (at slot) into its left neighbour: together at most kInnerCapacity - 1.
   Inner* left = static_cast<Inner*>(parent->children[slot - 1].node);
-  CopyEntries(node->scores, 0, node->count, left->scores, left->count);
-  CopyEntries(node->members, 0, node->count, left->members, left->count);
-  CopyEntries(node->children, 0, node->count, left->children, left->count);
+  CopySlots(node, 0, node->count, left, left->count);
   left->count += node->count;
   parent->children[slot - 1].size += parent->children[slot].size;
   int after = parent->count - slot - 1;
-  MoveEntries(parent->scores, slot + 1, after, slot);
-  MoveEntries(parent->members, slot + 1, after, slot);
-  MoveEntries(parent->children, slot + 1, after, slot);
+  MoveSlots(parent, slot + 1, after, slot);
   parent->count--;
   FreeNode(node);
   RebalanceInner(path, depth - 1);

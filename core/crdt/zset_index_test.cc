@@ -89,6 +89,23 @@ std::pair<size_t, size_t> ReferenceScoreRange(const std::set<Element>& ref, cons
   return {first, count};
 }
 
+// A random lex bound over `value` (the bytes must outlive the bound): -, + or, more often, an
+// inclusive or exclusive end, as ZRANGEBYLEX arguments come.
+LexBound RandomLexBound(std::mt19937_64& rng, const std::string& value) {
+  switch (rng() % 8) {
+    case 0:
+      return LexBound{LexBound::kMinusInf, {}};
+    case 1:
+      return LexBound{LexBound::kPlusInf, {}};
+    case 2:
+    case 3:
+    case 4:
+      return LexBound{LexBound::kInclusive, value};
+    default:
+      return LexBound{LexBound::kExclusive, value};
+  }
+}
+
 // A member made of raw byte values, for binary-safe ordering checks.
 std::string Bytes(std::initializer_list<int> bytes) {
   std::string s;
@@ -419,21 +436,7 @@ TEST(ZSetIndexTest, RandomLexRangesMatchReference) {
 
   for (int q = 0; q < 3000; ++q) {
     std::string min_value = random_string(), max_value = random_string();
-    auto random_bound = [&](const std::string& value) {
-      switch (rng() % 8) {
-        case 0:
-          return LexBound{LexBound::kMinusInf, {}};
-        case 1:
-          return LexBound{LexBound::kPlusInf, {}};
-        case 2:
-        case 3:
-        case 4:
-          return LexBound{LexBound::kInclusive, value};
-        default:
-          return LexBound{LexBound::kExclusive, value};
-      }
-    };
-    LexBound min = random_bound(min_value), max = random_bound(max_value);
+    LexBound min = RandomLexBound(rng, min_value), max = RandomLexBound(rng, max_value);
     size_t first = members.size(), count = 0, rank = 0;
     for (const std::string& m : members) {
       if (InLexRange(m, min, max)) {
@@ -734,21 +737,7 @@ TEST(ZSetIndexTest, LargeLexRangesMatchSortedModel) {
     for (const Key& k : model) sorted.push_back(k.second);
     for (int q = 0; q < 2000; ++q) {
       std::string min_value = random_string(), max_value = random_string();
-      auto random_bound = [&](const std::string& value) {
-        switch (rng() % 8) {
-          case 0:
-            return LexBound{LexBound::kMinusInf, {}};
-          case 1:
-            return LexBound{LexBound::kPlusInf, {}};
-          case 2:
-          case 3:
-          case 4:
-            return LexBound{LexBound::kInclusive, value};
-          default:
-            return LexBound{LexBound::kExclusive, value};
-        }
-      };
-      LexBound min = random_bound(min_value), max = random_bound(max_value);
+      LexBound min = RandomLexBound(rng, min_value), max = RandomLexBound(rng, max_value);
       size_t first = sorted.size(), count = 0;
       auto lo = std::partition_point(sorted.begin(), sorted.end(), [&](std::string_view m) {
         return !InLexRange(m, min, {LexBound::kPlusInf, {}});

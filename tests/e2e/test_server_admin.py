@@ -20,6 +20,8 @@ DEBUG = ["--enable-debug-command", "yes"]
 SCRIPT = [
     ["SLOWLOG", "HELP"], ["SLOWLOG", "LEN"], ["SLOWLOG", "GET", "1", "2"], ["SLOWLOG", "FOO"],
     ["SLOWLOG", "GET", "-2"], ["SLOWLOG", "GET", "x"], ["SLOWLOG", "RESET"], ["SLOWLOG"],
+    ["SLOWLOG", "LEN", "x"], ["SLOWLOG", "reset", "x"], ["SLOWLOG", "HELP", "x"],
+    ["slowlog", "Get", "1", "2", "3"],
     ["LATENCY", "LATEST"], ["LATENCY", "HISTORY", "command"],
     ["LATENCY", "HISTORY"], ["LATENCY", "RESET"], ["LATENCY", "RESET", "a", "b"],
     ["LATENCY", "DOCTOR"], ["LATENCY", "GRAPH", "command"], ["LATENCY", "NOPE"],
