@@ -27,9 +27,9 @@ constexpr std::string_view kRankZero =
 constexpr std::string_view kCountNegative = "ERR COUNT can't be negative";
 constexpr std::string_view kMaxlenNegative = "ERR MAXLEN can't be negative";
 
-// The list's length after a local write (the write may have created or deleted the value).
-size_t LengthNow(CommandContext& ctx, std::string_view key) {
-  KeyEntry* e = ctx.db().FindEntry(key);
+// The list's length after a local write, from the entry Commit returned (the write may have
+// created or deleted the value).
+size_t LengthNow(const KeyEntry* e) {
   if (e == nullptr || e->value == nullptr || e->value->type() != ValueType::kList) return 0;
   return static_cast<const ListValue*>(e->value)->size();
 }
@@ -63,8 +63,7 @@ void PushGeneric(CommandContext& ctx, bool head, bool only_if_exists) {
   }
   Op op = ctx.NewOp(key);
   op.payload = std::move(ins);
-  ctx.Commit(op);
-  ctx.reply.Integer(static_cast<int64_t>(LengthNow(ctx, key)));
+  ctx.reply.Integer(static_cast<int64_t>(LengthNow(ctx.Commit(op))));
 }
 
 void LpushCommand(CommandContext& ctx) { PushGeneric(ctx, true, false); }
@@ -199,8 +198,7 @@ void LinsertCommand(CommandContext& ctx) {
   ins.values = {ctx.args[4]};
   Op op = ctx.NewOp(key);
   op.payload = std::move(ins);
-  ctx.Commit(op);
-  ctx.reply.Integer(static_cast<int64_t>(LengthNow(ctx, key)));
+  ctx.reply.Integer(static_cast<int64_t>(LengthNow(ctx.Commit(op))));
 }
 
 void LremCommand(CommandContext& ctx) {
@@ -327,7 +325,6 @@ void LposCommand(CommandContext& ctx) {
   }
 }
 
-
 // ---- LMOVE / RPOPLPUSH / LMPOP -----------------------------------------------------------------
 
 // Redis's getListPositionFromObjectOrReply: LEFT or RIGHT.
@@ -340,9 +337,9 @@ std::optional<bool> ParseEnd(std::string_view arg) {  // true: the head (LEFT)
 // Pushes one value at an end of the list at key (created if missing) as one op.
 void PushOne(CommandContext& ctx, std::string_view key, std::string_view value, bool head) {
   KeyEntry* e = ctx.Lookup(key);
-  const ListValue* list =
-      e != nullptr && e->value->type() == ValueType::kList ? static_cast<const ListValue*>(e->value)
-                                                          : nullptr;
+  const ListValue* list = e != nullptr && e->value->type() == ValueType::kList
+                              ? static_cast<const ListValue*>(e->value)
+                              : nullptr;
   delta::ListInsert ins;
   if (!head && list != nullptr && list->size() > 0) ins.after = list->IdAt(list->size() - 1);
   ins.values = {value};
@@ -407,8 +404,7 @@ void LmpopCommand(CommandContext& ctx) {
   int64_t count = -1;
   for (size_t j = where_idx + 1; j < a.size(); ++j) {
     if (count == -1 && EqualsIgnoreCase(a[j], "count") && j + 1 < a.size()) {
-      std::optional<int64_t> c =
-          PositiveArg(ctx, a[++j], "ERR count should be greater than 0");
+      std::optional<int64_t> c = PositiveArg(ctx, a[++j], "ERR count should be greater than 0");
       if (!c) return;
       count = *c;
     } else {

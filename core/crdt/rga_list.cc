@@ -9,106 +9,6 @@
 #include "absl/container/inlined_vector.h"
 
 namespace cordis {
-namespace list_internal {
-
-PackedStr PackedStr::Make(std::string_view s) {
-  PackedStr p = Empty();
-  if (s.size() <= kInlineMax) {
-    if (!s.empty()) std::memcpy(p.raw, s.data(), s.size());
-    p.raw[15] = static_cast<char>(s.size());
-    return p;
-  }
-  CHECK_LE(s.size(), size_t{std::numeric_limits<uint32_t>::max()});
-  char* heap = static_cast<char*>(std::malloc(s.size()));
-  CHECK(heap != nullptr);
-  std::memcpy(heap, s.data(), s.size());
-  const uint32_t n = static_cast<uint32_t>(s.size());
-  std::memcpy(p.raw, &heap, sizeof(heap));
-  std::memcpy(p.raw + 8, &n, sizeof(n));
-  p.raw[15] = static_cast<char>(kHeapTag);
-  return p;
-}
-
-void PackedStr::Free() {
-  if (on_heap()) std::free(const_cast<char*>(view().data()));
-  *this = Empty();
-}
-
-void ElemRing::Reallocate(size_t new_cap) {
-  CHECK_GE(new_cap, size_);
-  static_assert(std::is_trivially_copyable_v<Elem>);
-  if (buf_ != nullptr && new_cap >= 2 * cap_) {
-    // Growth in place: realloc keeps the bytes (a large buffer is remapped, not copied); then
-    // only the smaller of the ring's two runs moves so that the order survives the wider mask.
-    Elem* grown = static_cast<Elem*>(std::realloc(buf_, new_cap * sizeof(Elem)));
-    CHECK(grown != nullptr);
-    buf_ = grown;
-    const size_t first = std::min(size_, cap_ - head_);  // [head_, head_ + first)
-    const size_t rest = size_ - first;                   // wrapped: [0, rest)
-    if (rest != 0 && first <= rest) {
-      std::memcpy(buf_ + new_cap - first, buf_ + head_, first * sizeof(Elem));
-      head_ = new_cap - first;
-    } else if (rest != 0) {
-      std::memcpy(buf_ + cap_, buf_, rest * sizeof(Elem));
-    }
-    cap_ = new_cap;
-    return;
-  }
-  Elem* fresh = nullptr;
-  if (new_cap != 0) {
-    fresh = static_cast<Elem*>(std::malloc(new_cap * sizeof(Elem)));
-    CHECK(fresh != nullptr);
-    // The ring's elements are at most two contiguous runs: [head_, cap_) and [0, rest).
-    const size_t first = std::min(size_, cap_ - head_);
-    if (first != 0) std::memcpy(fresh, buf_ + head_, first * sizeof(Elem));
-    if (size_ > first) std::memcpy(fresh + first, buf_, (size_ - first) * sizeof(Elem));
-  }
-  std::free(buf_);
-  buf_ = fresh;
-  cap_ = new_cap;
-  head_ = 0;
-}
-
-void ElemRing::MaybeShrink() {
-  if (size_ == 0) {
-    Reallocate(0);
-  } else if (cap_ > 8 && size_ <= cap_ / 4) {
-    Reallocate(std::max<size_t>(8, std::bit_ceil(size_) * 2));
-  }
-}
-
-void ElemRing::Insert(size_t pos, const Elem* src, size_t n) {
-  CHECK_LE(pos, size_);
-  if (n == 0) return;
-  if (size_ + n > cap_) Reallocate(std::max(std::bit_ceil(size_ + n), cap_ * 2));
-  if (pos < size_ - pos) {
-    // Shift the first pos elements n slots towards the front.
-    head_ = (head_ + cap_ - n) & (cap_ - 1);
-    size_ += n;
-    for (size_t i = 0; i < pos; ++i) (*this)[i] = (*this)[i + n];
-  } else {
-    // Shift the elements from pos on n slots towards the back.
-    const size_t old = size_;
-    size_ += n;
-    for (size_t i = old; i-- > pos;) (*this)[i + n] = (*this)[i];
-  }
-  for (size_t i = 0; i < n; ++i) (*this)[pos + i] = src[i];
-}
-
-void ElemRing::PopFront() {
-  CHECK_GT(size_, 0u);
-  head_ = (head_ + 1) & (cap_ - 1);
-  --size_;
-  MaybeShrink();
-}
-
-void ElemRing::PopBack() {
-  CHECK_GT(size_, 0u);
-  --size_;
-  MaybeShrink();
-}
-
-}  // namespace list_internal
 
 using list_internal::Elem;
 using list_internal::PackedStr;
@@ -298,7 +198,7 @@ void ListValue::Compact(const VersionVector& stable) {
 }
 
 size_t ListValue::MemoryBytes() const {
-  size_t bytes = sizeof(*this) + ring_.capacity() * sizeof(Elem) + heap_bytes_;
+  size_t bytes = sizeof(*this) + ring_.AllocatedBytes() + heap_bytes_;
   bytes += tombs_.capacity() * (sizeof(std::pair<ElemId, Removal>) + 1);
   bytes += marks_.capacity() * (sizeof(std::pair<ElemId, SetMark>) + 1);
   bytes += observed_ctxs_.capacity() * sizeof(VersionVector);

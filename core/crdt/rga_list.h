@@ -39,13 +39,13 @@
 // no-op (remove wins). The winning LSET's stamp is kept per element in a side map, only for
 // elements that were ever LSET.
 //
-// Storage. Live elements and tombstones sit in one ring buffer (ElemRing) of 40-byte plain elements
-// whose values are packed in 16 bytes (inline up to 15 bytes): pushes and pops at either end are
-// O(1) amortized, index access is O(1) while there are no tombstones and otherwise proportional to
-// the distance from the nearer end. Ops address elements by id; the lookup searches outwards from
-// the last position touched and from both ends, so commands that work at the ends or on a run of
-// neighbours (LPOP n, LTRIM, LREM) find each id in O(1), and a remote insert into the middle costs
-// O(n) at worst, like LINSERT itself.
+// Storage. Live elements and tombstones sit in one deque of blocks (ElemDeque) of 40-byte plain
+// elements whose values are packed in 16 bytes (inline up to 15 bytes): pushes and pops at either
+// end are O(1) and never move other elements, index access is O(1) while there are no tombstones
+// and otherwise proportional to the distance from the nearer end. Ops address elements by id; the
+// lookup searches outwards from the last position touched and from both ends, so commands that work
+// at the ends or on a run of neighbours (LPOP n, LTRIM, LREM) find each id in O(1), and a remote
+// insert into the middle costs O(n) at worst, like LINSERT itself.
 #pragma once
 
 #include <cstddef>
@@ -65,6 +65,8 @@
 #include "absl/status/statusor.h"
 #include "core/base/check.h"
 #include "core/crdt/dot.h"
+#include "core/crdt/elem_deque.h"
+#include "core/crdt/list_elem.h"
 #include "core/crdt/version_vector.h"
 #include "core/keyspace/value.h"
 #include "core/op/op.h"
@@ -75,106 +77,6 @@ class ListState;
 }  // namespace pb
 
 namespace list_internal {
-
-// A byte string of up to 4 GiB in 16 bytes: up to 15 bytes inline, longer ones in one heap block.
-// A plain struct without destructor, so the ring can move elements with memcpy; the owner calls
-// Free exactly once.
-struct PackedStr {
-  static constexpr size_t kInlineMax = 15;
-  static constexpr uint8_t kHeapTag = 0x80;
-  alignas(8) char raw[16];
-
-  static PackedStr Make(std::string_view s);
-  static PackedStr Empty() {
-    PackedStr p;
-    std::memset(p.raw, 0, sizeof(p.raw));
-    return p;
-  }
-  bool on_heap() const { return static_cast<uint8_t>(raw[15]) == kHeapTag; }
-  std::string_view view() const {
-    if (!on_heap()) return {raw, static_cast<uint8_t>(raw[15])};
-    const char* p;
-    uint32_t n;
-    std::memcpy(&p, raw, sizeof(p));
-    std::memcpy(&n, raw + 8, sizeof(n));
-    return {p, n};
-  }
-  size_t HeapBytes() const { return on_heap() ? view().size() : 0; }
-  void Free();  // releases the heap block, if any; the string becomes empty
-};
-
-// One element or tombstone. Identity: (replica, seq, idx); order key: (hlc, replica, seq, idx).
-// The inserting op's stamp is {hlc, replica}: an op is stamped by its origin.
-struct Elem {
-  uint64_t hlc;
-  uint64_t seq;
-  ReplicaId replica;
-  uint32_t idx_bits;  // idx << 1 | removed
-  PackedStr value;    // empty for tombstones
-
-  uint32_t idx() const { return idx_bits >> 1; }
-  bool removed() const { return (idx_bits & 1) != 0; }
-  ElemId id() const { return ElemId{Dot{replica, seq}, idx()}; }
-  Dot dot() const { return Dot{replica, seq}; }
-  Stamp stamp() const { return Stamp{hlc, replica}; }
-  auto key() const { return std::make_tuple(hlc, replica, seq, idx()); }
-  bool Is(const ElemId& id) const {
-    return seq == id.dot.seq && replica == id.dot.replica && idx() == id.idx;
-  }
-};
-static_assert(sizeof(Elem) == 40);
-
-// A growable circular buffer of Elems (capacity a power of two). Does not own the elements'
-// value bytes: the caller frees them before dropping elements.
-class ElemRing {
- public:
-  ElemRing() = default;
-  ~ElemRing() { std::free(buf_); }
-  ElemRing(const ElemRing&) = delete;
-  ElemRing& operator=(const ElemRing&) = delete;
-
-  size_t size() const { return size_; }
-  bool empty() const { return size_ == 0; }
-  size_t capacity() const { return cap_; }
-  Elem& operator[](size_t i) { return buf_[(head_ + i) & (cap_ - 1)]; }
-  const Elem& operator[](size_t i) const { return buf_[(head_ + i) & (cap_ - 1)]; }
-  Elem& front() { return (*this)[0]; }
-  Elem& back() { return (*this)[size_ - 1]; }
-
-  // Inserts n elements so that src[0] ends at position pos; moves the shorter side.
-  void Insert(size_t pos, const Elem* src, size_t n);
-  void PopFront();
-  void PopBack();
-  // Walks from the back to the front and keeps the elements for which keep(elem, next_kept) is
-  // true, where next_kept is the nearest kept element after elem (nullptr if none).
-  template <typename Keep>
-  void FilterFromBack(Keep keep);
-
- private:
-  void Reallocate(size_t new_cap);
-  void MaybeShrink();
-
-  Elem* buf_ = nullptr;
-  size_t cap_ = 0;  // 0 or a power of two
-  size_t head_ = 0;
-  size_t size_ = 0;
-};
-
-template <typename Keep>
-void ElemRing::FilterFromBack(Keep keep) {
-  size_t w = size_;  // kept elements occupy [w, size_)
-  const Elem* next_kept = nullptr;
-  for (size_t r = size_; r-- > 0;) {
-    if (keep((*this)[r], next_kept)) {
-      --w;
-      if (w != r) (*this)[w] = (*this)[r];
-      next_kept = &(*this)[w];
-    }
-  }
-  if (cap_ != 0) head_ = (head_ + w) & (cap_ - 1);
-  size_ -= w;
-  MaybeShrink();
-}
 
 struct ElemIdHash {
   size_t operator()(const ElemId& id) const {
@@ -248,7 +150,7 @@ class ListValue final : public Value {
     if (max_valid_ && max_ < s) max_ = s;
   }
 
-  list_internal::ElemRing ring_;
+  list_internal::ElemDeque ring_;
   size_t live_ = 0;
   mutable size_t hint_ = 0;  // ring position last found or read
   absl::flat_hash_map<ElemId, Removal, list_internal::ElemIdHash> tombs_;

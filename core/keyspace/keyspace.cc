@@ -220,7 +220,7 @@ void Keyspace::ResolveExpiry(KeyEntry* e, const VersionVector& stable) {
   }
 }
 
-void Keyspace::Apply(const Op& op, const VersionVector& stable) {
+KeyEntry* Keyspace::Apply(const Op& op, const VersionVector& stable) {
   CHECK(op.ctx != nullptr);
   CHECK(!op.ctx->Covers(op.dot));
   KeyEntry* e = dict_.Find(op.key);
@@ -241,7 +241,7 @@ void Keyspace::Apply(const Op& op, const VersionVector& stable) {
   }
   if (e == nullptr) {
     if (was_invisible) --invisible_;
-    return;
+    return nullptr;
   }
   ResolveVisible(e, stable);
   if (!stable.Covers(op.dot)) {
@@ -250,7 +250,8 @@ void Keyspace::Apply(const Op& op, const VersionVector& stable) {
   }
   bool now_invisible = e->value == nullptr;
   invisible_ += static_cast<size_t>(now_invisible) - static_cast<size_t>(was_invisible);
-  if (now_invisible) MaybeDestroyInvisible(e);
+  if (now_invisible && MaybeDestroyInvisible(e)) return nullptr;
+  return e;
 }
 
 // A key whose values are all gone stays (invisibly) until every write this replica applied to
@@ -258,11 +259,12 @@ void Keyspace::Apply(const Op& op, const VersionVector& stable) {
 // which keeps the key's expiry entries (it has no reason to clear them); afterwards every new
 // write comes from a replica that sees the key missing and starts it afresh (clear_key), so
 // dropping the leftovers here changes nothing.
-void Keyspace::MaybeDestroyInvisible(KeyEntry* e) {
+bool Keyspace::MaybeDestroyInvisible(KeyEntry* e) {
   CHECK(e->value == nullptr);
-  if (e->has_shadow || e->unstable_writes > 0) return;
+  if (e->has_shadow || e->unstable_writes > 0) return false;
   --invisible_;
   DestroyEntry(e);
+  return true;
 }
 
 void Keyspace::CollectGarbage(const VersionVector& stable) {

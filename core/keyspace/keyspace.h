@@ -68,8 +68,9 @@ class Keyspace {
   std::optional<int64_t> ExpireAtMs(const KeyEntry* e) const;
 
   // Applies one op (local or remote). `stable` is what every replica has seen: metadata covered by
-  // it may be folded away.
-  void Apply(const Op& op, const VersionVector& stable);
+  // it may be folded away. Returns the key's entry afterwards (nullptr when the key is gone), so a
+  // command can read the result of its own write without a second lookup.
+  KeyEntry* Apply(const Op& op, const VersionVector& stable);
 
   // Removes everything, immediately (FLUSHALL on a single node; snapshot install).
   void Clear();
@@ -120,7 +121,7 @@ class Keyspace {
   void ResolveExpiry(KeyEntry* e, const VersionVector& stable);
 
   // Keeps or drops an entry that no longer holds a visible value.
-  void MaybeDestroyInvisible(KeyEntry* e);
+  bool MaybeDestroyInvisible(KeyEntry* e);  // true when it destroyed the entry
 
   Dict<KeyEntry> dict_;
   size_t invisible_ = 0;

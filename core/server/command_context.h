@@ -77,7 +77,7 @@ class CommandContext {
   Op NewOpIn(uint32_t db_index, std::string_view key) {
     return Fresh(node.NewOp(db_index, key, now_ms));
   }
-  void Commit(const Op& op) { node.Commit(op); }
+  KeyEntry* Commit(const Op& op) { return node.Commit(op); }
 
   void WrongArity() { reply.Error(err::WrongArity(spec.name)); }
 

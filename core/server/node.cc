@@ -198,7 +198,7 @@ Op Node::NewOp(uint32_t db, std::string_view key, Stamp stamp) {
   return op;
 }
 
-void Node::Commit(const Op& op) {
+KeyEntry* Node::Commit(const Op& op) {
   CHECK_EQ(op.dot.replica, opts_.replica_id);
   CHECK_EQ(op.dot.seq, vv_.Get(opts_.replica_id) + 1);
   CHECK(op.ctx == &vv_);
@@ -209,7 +209,7 @@ void Node::Commit(const Op& op) {
   // op received from it), never the peers' self-reported vectors: an op a peer made before
   // seeing a removal may still be in flight (see tests/property/keyspace_convergence...).
   if (!replicating()) stable_.Raise(opts_.replica_id, op.dot.seq);
-  dbs_[op.db]->Apply(op, stable_);
+  KeyEntry* entry = dbs_[op.db]->Apply(op, stable_);
   blocked_.Touch(op.db, op.key);
   if (replicating() || opts_.persistence != nullptr) {
     pb::Op record;
@@ -219,6 +219,7 @@ void Node::Commit(const Op& op) {
   }
   vv_.Raise(opts_.replica_id, op.dot.seq);
   ++stats_.ops_applied;
+  return entry;
 }
 
 bool Node::ExpireIfNeeded(uint32_t db, KeyEntry* e, int64_t now_ms) {

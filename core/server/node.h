@@ -100,7 +100,8 @@ class Node {
   void Tick(int64_t now_us);
 
   // Applies a locally made op: assigns nothing, the op already has dot/stamp/ctx from NewOp.
-  void Commit(const Op& op);
+  // Returns the key's entry afterwards, or nullptr when the key is gone (Keyspace::Apply).
+  KeyEntry* Commit(const Op& op);
   // A fresh op for a local write to key (dot = next sequence number, stamp = HLC now).
   Op NewOp(uint32_t db, std::string_view key, int64_t now_ms);
   Op NewOp(uint32_t db, std::string_view key, Stamp stamp);
@@ -258,8 +259,8 @@ class Node {
     VersionVector vv_at_have;  // our version vector when its previous Have arrived (in-flight rule)
     struct OriginProgress {
       int64_t resent_ms = -1'000'000;  // when we last resent this origin's ops to the peer
-      int64_t progress_ms = 0;          // when the peer's Have last advanced on this origin
-      bool relaying = false;   // we forward this origin's ops to the peer until it caught up
+      int64_t progress_ms = 0;         // when the peer's Have last advanced on this origin
+      bool relaying = false;  // we forward this origin's ops to the peer until it caught up
     };
     std::map<ReplicaId, OriginProgress> origins;  // in-flight rule, per origin
     uint64_t cursor = 0;       // oplog position scanned for this peer (anti-entropy)

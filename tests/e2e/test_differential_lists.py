@@ -1,6 +1,7 @@
 """Differential test: list commands vs redis-server."""
 
 import os
+import random
 import sys
 
 sys.dont_write_bytecode = True  # keep __pycache__ out of the source tree
@@ -235,7 +236,56 @@ REM_TRIM_POS = [
 ]
 
 
+def large_lists():
+    """Lists of thousands of elements, so the server's element storage spans many blocks.
+
+    Pushes at both ends, alone and in batches larger than a block; pops of one and of many;
+    LINSERT, LSET and LREM in the middle; LTRIM from both ends; then LRANGE, LINDEX and LPOS
+    across the block boundaries. Fixed seed: the same script on every run.
+    """
+    rng = random.Random(20261205)
+    script = []
+    n = 0
+    for _ in range(300):
+        k = rng.choice([1, 1, 1, 3, 70, 200])
+        values = " ".join("v%d" % (n + i) for i in range(k))
+        n += k
+        script.append("%s big %s" % (rng.choice(["LPUSH", "RPUSH"]), values))
+    for _ in range(120):
+        r = rng.random()
+        i = rng.randint(-5000, 5000)
+        if r < 0.2:
+            script.append("%s big %d" % (rng.choice(["LPOP", "RPOP"]), rng.randint(1, 90)))
+        elif r < 0.4:
+            script.append("LINSERT big %s v%d x%d" % (rng.choice(["BEFORE", "AFTER"]),
+                                                    rng.randint(0, n), i))
+        elif r < 0.6:
+            script.append("LSET big %d s%d" % (i, i))
+        elif r < 0.7:
+            script.append("LREM big %d v%d" % (rng.randint(-2, 2), rng.randint(0, n)))
+        elif r < 0.8:
+            script.append("RPUSH big " + " ".join("r%d" % j for j in range(rng.randint(1, 150))))
+        else:
+            script.append("LLEN big")
+        a = rng.randint(-6000, 6000)
+        script += ["LINDEX big %d" % a, "LRANGE big %d %d" % (a, a + rng.randint(0, 130))]
+    script += ["LRANGE big 0 -1", "LPOS big r7 COUNT 0", "LPOS big r3 RANK -2",
+               "LTRIM big 100 -200", "LLEN big", "LRANGE big 0 -1",
+               "LTRIM big 1000 1100", "LRANGE big 0 -1"]
+    # Drain one end at a time until the list is gone.
+    script += ["RPUSH drain " + " ".join(str(i) for i in range(3000))]
+    script += ["%s drain 97" % ("LPOP" if i % 3 else "RPOP") for i in range(32)]
+    script += ["EXISTS drain"]
+    return script
+
+
+LARGE = large_lists()
+
+
 class ListDifferentialTest(harness.DiffTestCase):
+
+    def test_large_lists(self):
+        self.assertSame(LARGE)
 
     def test_push_pop(self):
         self.assertSame(PUSH_POP)
@@ -253,7 +303,7 @@ class ListDifferentialTest(harness.DiffTestCase):
                          "RPOP l 1"], protocol=3)
 
 
-COMMANDS = harness.count_commands(PUSH_POP, RANGE_INDEX, REM_TRIM_POS)
+COMMANDS = harness.count_commands(PUSH_POP, RANGE_INDEX, REM_TRIM_POS, LARGE)
 
 if __name__ == "__main__":
     harness.main()
