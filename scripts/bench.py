@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Runs redis-benchmark against a real redis-server and cordis-server in alternation (A B A B ...)
-and prints median ops/s per command and pipeline depth, plus bytes per key for 1M small strings.
+and prints median ops/s per command and pipeline depth, the server's CPU time per op (which the
+benchmark client's share of a small machine does not move), plus bytes per key for 1M small
+strings.
 Both run without persistence, except with --persistence: SET throughput with appendfsync
 always, everysec and no on both servers (Redis with --appendonly yes), side by side."""
 
@@ -55,24 +57,35 @@ def start(kind, cordis, tmp, fsync=None):
     return p, port
 
 
-def bench(port, pipeline, requests, tests=TESTS):
-    argv = ["redis-benchmark", "-p", str(port), "-c", "50", "-n", str(requests), "-r", "100000",
-            "-P", str(pipeline), "--csv", "-t", ",".join(t.lower() for t in tests)]
-    out = subprocess.run(argv, capture_output=True, text=True, timeout=600).stdout
+def cpu_seconds(pid):
+    """User + system CPU time the process has used, from /proc/PID/stat."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def bench(port, pid, pipeline, requests, tests=TESTS):
+    """Runs each test on its own; returns {test: (ops/s, server CPU microseconds per op)}.
+
+    The CPU figure is the server's user + system time over the run divided by the requests: it
+    does not depend on how much of the machine the benchmark client took, which ops/s does on a
+    small machine. LRANGE_100's run starts with redis-benchmark's own LPUSH fill; the LPUSH cost
+    measured just before is subtracted from it."""
     rows = {}
-    for row in csv.reader(io.StringIO(out)):
-        if not row or row[0] == "test":
-            continue
-        name = row[0].split(" ")[0].upper()
-        if name == "LPUSH" and "LRANGE" in row[0]:
-            continue
-        if row[0].startswith("LRANGE_100"):
-            name = "LRANGE_100"
-        if row[0].startswith("MSET"):
-            name = "MSET"
-        if row[0].startswith("PING_MBULK"):
-            name = "PING_MBULK"
-        rows.setdefault(name, float(row[1]))
+    for t in tests:
+        argv = ["redis-benchmark", "-p", str(port), "-c", "50", "-n", str(requests), "-r",
+                "100000", "-P", str(pipeline), "--csv", "-t", t.lower()]
+        before = cpu_seconds(pid)
+        out = subprocess.run(argv, capture_output=True, text=True, timeout=600).stdout
+        cpu_us = (cpu_seconds(pid) - before) * 1e6 / requests
+        for row in csv.reader(io.StringIO(out)):
+            if not row or row[0] == "test":
+                continue
+            if row[0].startswith("LPUSH") and "LRANGE" in row[0]:
+                if "LPUSH" in rows:
+                    cpu_us -= rows["LPUSH"][1]
+                continue
+            rows.setdefault(t, (float(row[1]), cpu_us))
     return rows
 
 
@@ -108,11 +121,11 @@ def persistence_bench(a, tmp):
             for kind in ("redis", "cordis"):
                 p, port = start(kind, a.cordis, tmp, fsync)
                 try:
-                    rows = bench(port, 1, a.requests, tests=["SET"])
+                    rows = bench(port, p.pid, 1, a.requests, tests=["SET"])
                 finally:
                     p.terminate()
                     p.wait()
-                results.setdefault((kind, fsync), []).append(rows["SET"])
+                results.setdefault((kind, fsync), []).append(rows["SET"][0])
                 print("round %d %s %s done" % (r + 1, fsync, kind), file=sys.stderr)
     print("| SET, appendfsync | Redis ops/s | Cordis ops/s | ratio |")
     print("| --- | --- | --- | --- |")
@@ -145,7 +158,7 @@ def main():
         for depth in (1, 16):
             for r in range(a.rounds):
                 for kind in ("redis", "cordis"):
-                    rows = bench(procs[kind][1], depth, a.requests)
+                    rows = bench(procs[kind][1], procs[kind][0].pid, depth, a.requests)
                     for t, v in rows.items():
                         results.setdefault((kind, depth, t), []).append(v)
                     print("round %d depth %d %s done" % (r + 1, depth, kind), file=sys.stderr)
@@ -158,16 +171,19 @@ def main():
         for p, _ in procs.values():
             p.terminate()
             p.wait()
-    print("| command | depth | Redis ops/s | Cordis ops/s | ratio |")
-    print("| --- | --- | --- | --- | --- |")
+    print("| command | depth | Redis ops/s | Cordis ops/s | ratio | Redis CPU us/op | "
+          "Cordis CPU us/op | CPU ratio |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for depth in (1, 16):
         for t in TESTS:
             r = results.get(("redis", depth, t))
             c = results.get(("cordis", depth, t))
             if not r or not c:
                 continue
-            rm, cm = statistics.median(r), statistics.median(c)
-            print("| %s | %d | %.0f | %.0f | %.2f |" % (t, depth, rm, cm, cm / rm))
+            rm, cm = statistics.median(x[0] for x in r), statistics.median(x[0] for x in c)
+            ru, cu = statistics.median(x[1] for x in r), statistics.median(x[1] for x in c)
+            print("| %s | %d | %.0f | %.0f | %.2f | %.2f | %.2f | %.2f |" % (
+                t, depth, rm, cm, cm / rm, ru, cu, ru / cu if cu > 0 else float("nan")))
     print()
     print("| memory (%d SETs, 16-byte values) | bytes/key |" % a.memory_keys)
     print("| --- | --- |")
