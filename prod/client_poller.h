@@ -1,6 +1,12 @@
-// Readiness for client sockets, Redis's way: one level-triggered epoll set of its own, polled
-// once per event-loop pass for every ready client. The set's descriptor sits in Asio's reactor
-// as one descriptor, so Asio still runs timers, peers and the acceptor.
+// The server's event loop, Redis's way (aeMain): one level-triggered epoll set holds every client
+// socket and, as one more member, the descriptor of Asio's own epoll set. Each pass blocks in one
+// epoll_wait, serves every ready client, runs the after-poll step (the replies leave), then runs
+// Asio's ready handlers (timers, peers, the acceptor, posted work) without blocking.
+//
+// Why not the other way round (this set as a descriptor in Asio's reactor, as before): every pass
+// then cost Asio's epoll_wait, this set's epoll_wait, a re-poll and an epoll_ctl to re-arm the
+// wait. Measured at pipeline depth 1 (GET, 50 clients, 200,000 requests): 0.59 epoll_wait and
+// 0.15 epoll_ctl per request, against Redis's 0.17 epoll_wait.
 //
 // Why not an Asio operation per connection: an async_wait re-arms the descriptor with epoll_ctl
 // on every batch, and async_read_some reads speculatively, racing the edge-triggered ready
@@ -13,6 +19,7 @@
 
 #include <asio.hpp>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -30,12 +37,14 @@ class ClientPoller {
     ~Handler() = default;
   };
 
-  explicit ClientPoller(asio::io_context& io) : io_(io), wakeup_(io) {}
+  explicit ClientPoller(asio::io_context& io) : io_(io), work_(io.get_executor()) {}
   ~ClientPoller();
   ClientPoller(const ClientPoller&) = delete;
   ClientPoller& operator=(const ClientPoller&) = delete;
 
   absl::Status Open();
+  // Runs the loop until Stop() was called and Asio has no work left (io_context::run's end).
+  void Run();
   // Runs once per pass after the ready handlers (the server writes its replies there).
   void set_after_poll(std::function<void()> f) { after_poll_ = std::move(f); }
 
@@ -44,15 +53,15 @@ class ClientPoller {
   void Modify(int fd, Handler* h, uint32_t events);
   // Closing a descriptor removes it from the set; Remove is for descriptors kept open.
   void Remove(int fd);
+  // Lets Run return once Asio runs out of work (the last client connection is gone).
   void Stop();
 
  private:
-  void Arm();
-  void Continue(bool found);
-  bool Poll();  // true if any descriptor was ready
+  void Poll(int timeout_ms);
 
   asio::io_context& io_;
-  asio::posix::stream_descriptor wakeup_;  // the epoll set's own descriptor
+  // Keeps Asio from stopping while clients are served: client sockets are not Asio work.
+  asio::executor_work_guard<asio::io_context::executor_type> work_;
   int epfd_ = -1;
   bool stopped_ = false;
   std::vector<epoll_event> events_ = std::vector<epoll_event>(256);

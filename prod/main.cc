@@ -1,9 +1,8 @@
 // cordis-server: a Cordis replica speaking RESP on --port.
+#include <asio.hpp>
 #include <filesystem>
 #include <string>
 #include <vector>
-
-#include <asio.hpp>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -124,7 +123,7 @@ int main(int argc, char** argv) {
   }
   // The server handles SIGINT/SIGTERM and SHUTDOWN itself: connections finish their pending
   // writes, then the loop runs out of work and returns.
-  io.run();
+  server.Run();
   spdlog::info("Cordis is now ready to exit, bye bye...");
   spdlog::shutdown();
   return 0;

@@ -38,6 +38,9 @@ class Server {
   ~Server();
   // Binds and listens; an error (port in use, bad address) comes back as a status.
   absl::Status Start();
+  // The event loop (ClientPoller::Run): returns after Shutdown, once every connection is closed
+  // and Asio has no work left.
+  void Run() { poller_->Run(); }
   // Stops accepting, flushes pending replies, closes every connection.
   void Shutdown();
   // Shutdown from inside a connection's handler (SHUTDOWN command): runs on the next loop turn.
