@@ -51,32 +51,52 @@ void ClientPoller::Remove(int fd) {
   epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, &ev);
 }
 
-void ClientPoller::Stop() { work_.reset(); }
+void ClientPoller::Stop() {
+  work_.reset();
+  asio_work_ = true;  // Asio's next turn finds no work left and stops, ending Run
+}
 
+// Asio's turn costs an epoll_wait of its own (io_context::poll runs the reactor), so a pass takes
+// it only when Asio may have something to run: its set was ready (its sockets, timers, signals)
+// or the pass posted work through Post. One case reaches neither: Asio wakes its reactor for work
+// another thread posts only while the reactor blocks, which it never does here, so a completion
+// from Asio's resolver thread (a peer address given as a name) waits for a turn. Every
+// kForcedTurn-th pass takes one anyway, and an idle server's 100 ms tick timer wakes the loop, so
+// such a handler waits at most that long.
 void ClientPoller::Run() {
+  constexpr int kForcedTurn = 64;
   // Whatever starting the server posted runs first.
   io_.poll();
   while (!io_.stopped()) {
-    Poll(/*timeout_ms=*/-1);
-    // Asio's turn, without blocking: handlers that are ready now, including those the clients
-    // just posted (a group commit, a replication pump). What they post in turn runs too, so
-    // nothing is left queued when the next pass blocks.
+    const bool asio_ready = Poll(/*timeout_ms=*/-1);
+    if (!asio_ready && !asio_work_ && ++quiet_passes_ < kForcedTurn) continue;
+    asio_work_ = false;
+    quiet_passes_ = 0;
+    // Without blocking: handlers that are ready now, including those the clients just posted (a
+    // group commit, a replication pump). What they post in turn runs too, so nothing is left
+    // queued when the next pass blocks.
     io_.poll();
   }
 }
 
-void ClientPoller::Poll(int timeout_ms) {
+bool ClientPoller::Poll(int timeout_ms) {
   // Level-triggered: whatever is not handled now is reported again next pass.
   int n = epoll_wait(epfd_, events_.data(), static_cast<int>(events_.size()), timeout_ms);
   if (n < 0) {
     if (errno != EINTR) spdlog::warn("epoll_wait on the client set: {}", strerror(errno));
-    return;
+    return true;  // a signal: let Asio's turn see it
   }
+  bool asio_ready = false;
   for (int i = 0; i < n; ++i) {
     // A null handler is Asio's set: its handlers run after this pass.
-    if (auto* h = static_cast<Handler*>(events_[i].data.ptr)) h->OnEvents(events_[i].events);
+    if (auto* h = static_cast<Handler*>(events_[i].data.ptr)) {
+      h->OnEvents(events_[i].events);
+    } else {
+      asio_ready = true;
+    }
   }
   if (after_poll_) after_poll_();
+  return asio_ready;
 }
 
 }  // namespace cordis::prod

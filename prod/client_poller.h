@@ -20,6 +20,7 @@
 #include <asio.hpp>
 #include <cstdint>
 #include <functional>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -55,14 +56,24 @@ class ClientPoller {
   void Remove(int fd);
   // Lets Run return once Asio runs out of work (the last client connection is gone).
   void Stop();
+  // Queues f for this pass's Asio turn. Code that runs outside Asio's handlers (client commands)
+  // posts through here, not asio::post: a pass runs Asio's turn only when Asio's set is ready or
+  // something was posted this way (see Run).
+  template <typename F>
+  void Post(F&& f) {
+    asio_work_ = true;
+    asio::post(io_, std::forward<F>(f));
+  }
 
  private:
-  void Poll(int timeout_ms);
+  bool Poll(int timeout_ms);  // true if Asio's set was ready
 
   asio::io_context& io_;
   // Keeps Asio from stopping while clients are served: client sockets are not Asio work.
   asio::executor_work_guard<asio::io_context::executor_type> work_;
   int epfd_ = -1;
+  bool asio_work_ = false;  // Post was called since Asio's last turn
+  int quiet_passes_ = 0;    // passes since Asio's last turn
   bool stopped_ = false;
   std::vector<epoll_event> events_ = std::vector<epoll_event>(256);
   std::function<void()> after_poll_;

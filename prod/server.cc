@@ -351,7 +351,7 @@ bool Server::HoldReplies(Connection* c) {
   if (!commit_posted_) {
     commit_posted_ = true;
     // Runs after the handlers already ready in this loop pass: their writes share the commit.
-    asio::post(io_, [this] { CommitHeld(); });
+    poller_->Post([this] { CommitHeld(); });
   }
   return true;
 }
@@ -379,7 +379,7 @@ void Server::SchedulePump() {
   if (pump_posted_ || !node_->replicating()) return;
   pump_posted_ = true;
   // Runs after the handlers already ready in this loop pass (and after a posted CommitHeld).
-  asio::post(io_, [this] {
+  poller_->Post([this] {
     pump_posted_ = false;
     if (!stopping_) Pump();
   });

@@ -45,7 +45,7 @@ class Server {
   void Shutdown();
   // Shutdown from inside a connection's handler (SHUTDOWN command): runs on the next loop turn.
   void RequestShutdown() {
-    asio::post(io_, [this] { Shutdown(); });
+    poller_->Post([this] { Shutdown(); });
   }
   int port() const { return port_; }
 
