@@ -216,6 +216,16 @@ void PeerManager::Dial(Target* t) {
   if (stopping_ || t->connecting || t->link != nullptr || t->retired) return;
   t->connecting = true;
   t->connect_started_us = SteadyNowUs();
+  // A numeric address needs no resolver: Asio resolves on a thread of its own, and the event loop
+  // runs that thread's completions only on its next Asio turn (ClientPoller::Run).
+  asio::error_code addr_ec;
+  const asio::ip::address addr = asio::ip::make_address(t->host, addr_ec);
+  if (!addr_ec && t->port > 0 && t->port <= 65535) {
+    t->socket = std::make_shared<asio::ip::tcp::socket>(io_);
+    t->socket->async_connect(asio::ip::tcp::endpoint(addr, static_cast<uint16_t>(t->port)),
+                             [this, t](const asio::error_code& ec) { Connected(t, ec); });
+    return;
+  }
   t->resolver = std::make_shared<asio::ip::tcp::resolver>(io_);
   t->resolver->async_resolve(
       t->host, std::to_string(t->port),
@@ -225,11 +235,15 @@ void PeerManager::Dial(Target* t) {
         t->socket = std::make_shared<asio::ip::tcp::socket>(io_);
         asio::async_connect(*t->socket, results,
                             [this, t](const asio::error_code& cec, const asio::ip::tcp::endpoint&) {
-                              if (stopping_) return;
-                              if (cec) return DialFailed(t, cec.message());
-                              OnConnected(t);
+                              Connected(t, cec);
                             });
       });
+}
+
+void PeerManager::Connected(Target* t, const asio::error_code& ec) {
+  if (stopping_) return;
+  if (ec) return DialFailed(t, ec.message());
+  OnConnected(t);
 }
 
 void PeerManager::DialFailed(Target* t, const std::string& why) {

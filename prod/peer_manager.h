@@ -108,6 +108,7 @@ class PeerManager : public PeerLinkHandler, public ReplicationControl {
   void Housekeeping(int64_t now_us);
   Target* AddTarget(const std::string& host, int port, ReplicaId replica);
   void Dial(Target* t);
+  void Connected(Target* t, const asio::error_code& ec);  // the dial's connect completed
   void DialFailed(Target* t, const std::string& why);
   void Retry(Target* t, const std::string& why);
   void OnConnected(Target* t);
