@@ -265,6 +265,32 @@ void JoinZset(const pb::ZsetState* a, const VersionVector& avv, const pb::ZsetSt
 }
 
 // --- Lists (RGA) ---
+//
+// Each side's elements are the RGA sequence (core/crdt/rga_list.h) restricted to what that side
+// holds: what it has seen, less the tombstones it compacted. An element on one side only is
+//  - news to the other side (its dot not seen there): it stays;
+//  - or seen by the other side, which no longer holds it: removed there and its tombstone compacted
+//    away (a replica forgets a list element in no other way). Compaction means the removal was
+//    stable there, so every op still to come has seen it: the element goes here too.
+// Keeping those (as the join once did, as tombstones) is not just useless but wrong: when each side
+// compacted a tombstone the other still holds, nothing in the two states orders them. With P at the
+// head and Q after P, Q's key is greater than P's, and a side holding [Q, C] and one holding
+// [P, C] could as well come from P and Q being siblings (Q first); the greater-key-first merge put
+// Q first, and a later join with a state holding [P, Q, C] found the contradiction.
+//
+// What is left are the common elements, in the same order on both sides, and between two of them
+// elements news to the other side, which the merge takes greater key first. That is the RGA order.
+// Take the first step where it would not be: x, news to b, comes before y, news to a, in the RGA
+// order, and key(y) > key(x). y is no descendant of x (b, holding y, would have seen x), and y's
+// parent p lies between x and y (were p before x, x would be in the subtree of an older sibling
+// of y, with a greater key than y). p is not common (it would separate x from y on both sides) nor
+// news to a (it would have gone before y, out of order already), so it was dropped on some side.
+// Not because a compacted it: y, news to a, was made after everything stable at a, yet inserted
+// after p while p was alive. So b compacted p while holding y (had y come later, the same
+// argument applies), which it does only if the element F that followed p was stable there; F lies
+// in p's subtree before y (not y itself, which a has not seen), so key(F) > key(y); and x, news to
+// b, was made after F was stable there, so key(x) > key(F) > key(y): a contradiction. The same
+// holds with the sides swapped, so the result does not depend on which side is a.
 
 using ElemKey = std::tuple<uint32_t, uint64_t, uint32_t>;  // (replica, seq, idx)
 ElemKey IdOf(const pb::ListState::Elem& e) { return {e.replica(), e.seq(), e.idx()}; }
@@ -292,22 +318,24 @@ class ListJoin {
     const auto& ea = a_ ? a_->elems() : kNone;
     const auto& eb = b_ ? b_->elems() : kNone;
     absl::flat_hash_set<ElemKey> in_a, in_b;
+    in_a.reserve(ea.size());
+    in_b.reserve(eb.size());
     for (const auto& e : ea) in_a.insert(IdOf(e));
     for (const auto& e : eb) in_b.insert(IdOf(e));
-    int i = 0, j = 0;
-    // Both sides are linearisations of one RGA tree: common elements appear in the same order,
-    // and between them the RGA rule puts the greater key first.
-    while (i < ea.size() || j < eb.size()) {
-      if (i < ea.size() && j < eb.size() && IdOf(ea[i]) == IdOf(eb[j])) {
-        Common(ea[i++], eb[j++]);
+    const std::vector<const pb::ListState::Elem*> ka = Kept(ea, in_b, bvv_);
+    const std::vector<const pb::ListState::Elem*> kb = Kept(eb, in_a, avv_);
+    size_t i = 0, j = 0;
+    while (i < ka.size() || j < kb.size()) {
+      if (i < ka.size() && j < kb.size() && IdOf(*ka[i]) == IdOf(*kb[j])) {
+        Common(*ka[i++], *kb[j++]);
         continue;
       }
-      const bool a_only = i < ea.size() && !in_b.contains(IdOf(ea[i]));
-      const bool b_only = j < eb.size() && !in_a.contains(IdOf(eb[j]));
-      if (a_only && (!b_only || OrderKey(ea[i]) > OrderKey(eb[j]))) {
-        OneSided(ea[i++], /*from_b=*/false);
+      const bool a_only = i < ka.size() && !in_b.contains(IdOf(*ka[i]));
+      const bool b_only = j < kb.size() && !in_a.contains(IdOf(*kb[j]));
+      if (a_only && (!b_only || OrderKey(*ka[i]) > OrderKey(*kb[j]))) {
+        OneSided(*ka[i++], /*from_b=*/false);
       } else if (b_only) {
-        OneSided(eb[j++], /*from_b=*/true);
+        OneSided(*kb[j++], /*from_b=*/true);
       } else {
         return Contradiction("lists order their common elements differently");
       }
@@ -316,6 +344,18 @@ class ListJoin {
   }
 
  private:
+  // The elements of one side that stay: those the other side holds too or has not seen.
+  static std::vector<const pb::ListState::Elem*> Kept(const Repeated<pb::ListState::Elem>& elems,
+                                                      const absl::flat_hash_set<ElemKey>& other,
+                                                      const VersionVector& other_vv) {
+    std::vector<const pb::ListState::Elem*> kept;
+    kept.reserve(elems.size());
+    for (const auto& e : elems)
+      if (other.contains(IdOf(e)) || !other_vv.Covers(Dot{e.replica(), e.seq()}))
+        kept.push_back(&e);
+    return kept;
+  }
+
   void CopyRemoval(const pb::ListState::Elem& from, bool from_b, pb::ListState::Elem* to) {
     if (from.has_removed_by()) {
       *to->mutable_removed_by() = from.removed_by();
@@ -344,22 +384,15 @@ class ListJoin {
     *e = mark(y) > mark(x) ? y : x;
   }
 
+  // An element the other side has not seen, as it is.
   void OneSided(const pb::ListState::Elem& x, bool from_b) {
-    const VersionVector& other_vv = from_b ? avv_ : bvv_;
     pb::ListState::Elem* e = out_->add_elems();
-    if (Tombstone(x)) {
-      Header(x, e);
-      CopyRemoval(x, from_b, e);
-      return;
-    }
-    if (!other_vv.Covers(Dot{x.replica(), x.seq()})) {
+    if (!Tombstone(x)) {
       *e = x;
       return;
     }
-    // The other side saw this element and no longer has it: it removed it there. Keep a tombstone
-    // (it may still place concurrent inserts) removed by what that side had seen.
     Header(x, e);
-    e->set_removed_ctx(OtherCtx(from_b));
+    CopyRemoval(x, from_b, e);
   }
 
   static void Header(const pb::ListState::Elem& from, pb::ListState::Elem* to) {
@@ -369,22 +402,12 @@ class ListJoin {
     to->set_hlc(from.hlc());
   }
 
-  uint32_t OtherCtx(bool from_b) {
-    int& index = from_b ? a_ctx_ : b_ctx_;
-    if (index < 0) {
-      index = out_->observed_ctxs_size();
-      EncodeVersionVector(from_b ? avv_ : bvv_, out_->add_observed_ctxs());
-    }
-    return static_cast<uint32_t>(index);
-  }
-
   const pb::ListState* a_;
   const pb::ListState* b_;
   const VersionVector& avv_;
   const VersionVector& bvv_;
   pb::ListState* out_;
   uint32_t b_offset_ = 0;
-  int a_ctx_ = -1, b_ctx_ = -1;
 };
 
 // --- Keys ---
@@ -414,8 +437,8 @@ absl::Status JoinValue(int type, const pb::ValueState* a, const VersionVector& a
   switch (type) {
     case pb::ValueState::kString: {
       auto* s = out->mutable_string();
-      absl::Status st = JoinString(a ? &a->string() : nullptr, avv, b ? &b->string() : nullptr,
-                                   bvv, s);
+      absl::Status st =
+          JoinString(a ? &a->string() : nullptr, avv, b ? &b->string() : nullptr, bvv, s);
       *present = s->regs_size() > 0 || s->has_incrs();
       return st;
     }
@@ -424,8 +447,8 @@ absl::Status JoinValue(int type, const pb::ValueState* a, const VersionVector& a
       *present = out->set().members_size() > 0;
       return absl::OkStatus();
     case pb::ValueState::kHash: {
-      absl::Status st =
-          JoinHash(a ? &a->hash() : nullptr, avv, b ? &b->hash() : nullptr, bvv, out->mutable_hash());
+      absl::Status st = JoinHash(a ? &a->hash() : nullptr, avv, b ? &b->hash() : nullptr, bvv,
+                                 out->mutable_hash());
       *present = out->hash().fields_size() > 0;
       return st;
     }
@@ -457,12 +480,13 @@ absl::Status JoinKey(const pb::KeyState* a, const VersionVector& avv, const pb::
     if (!ta.has[t] && !tb.has[t]) continue;
     pb::ValueState v;
     bool present = false;
-    st = JoinValue(t, ta.has[t] ? &ta.by_type[t] : nullptr, avv, tb.has[t] ? &tb.by_type[t] : nullptr,
-                   bvv, &v, &present);
+    st = JoinValue(t, ta.has[t] ? &ta.by_type[t] : nullptr, avv,
+                   tb.has[t] ? &tb.by_type[t] : nullptr, bvv, &v, &present);
     if (!st.ok()) return st;
     if (present) out->add_values(v.SerializeAsString());
   }
-  JoinByDot(a ? &a->expiry() : nullptr, avv, b ? &b->expiry() : nullptr, bvv, out->mutable_expiry());
+  JoinByDot(a ? &a->expiry() : nullptr, avv, b ? &b->expiry() : nullptr, bvv,
+            out->mutable_expiry());
   // Writes garbage collection still waits on: waiting for the union is always safe.
   absl::flat_hash_set<DotKey> writes;
   for (const pb::KeyState* k : {a, b}) {

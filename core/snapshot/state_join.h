@@ -12,12 +12,13 @@
 // Folds are the exceptions, handled per type: increment logs fold a prefix into one value (two
 // folds of one lineage are prefixes of one another; a remover ends a lineage), sorted-set
 // members fold increments into their winning score register, and list tombstones are dropped
-// once stable (an element live on one side and gone from the other becomes a tombstone).
+// once stable (so a list element the other side has seen and no longer holds goes too, and the
+// rest merge in RGA order; see ListJoin in state_join.cc).
 #pragma once
 
 #include "absl/status/status.h"
-#include "core/crdt/version_vector.h"
 #include "cordis/replication.pb.h"
+#include "core/crdt/version_vector.h"
 
 namespace cordis {
 

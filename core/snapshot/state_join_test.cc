@@ -6,7 +6,10 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "cordis/state.pb.h"
 #include "core/op/op_codec.h"
@@ -96,7 +99,8 @@ TEST(StateJoin, AFoldTheOtherSideRemovedGoesAndTheLongerFoldOfOneLineageWins) {
     pb::Snapshot mine, theirs, out;
     AddKey(&mine, "c", FoldedCounter(1, 1, "5"));
     pb::ValueState longer = FoldedCounter(1, 1, "7");
-    EncodeVersionVector(Vv({{1, 2}}), longer.mutable_string()->mutable_incrs()->mutable_folded_vv());
+    EncodeVersionVector(Vv({{1, 2}}),
+                        longer.mutable_string()->mutable_incrs()->mutable_folded_vv());
     AddKey(&theirs, "c", longer);
     ASSERT_TRUE(JoinSnapshotKeys(mine, Vv({{1, 2}}), theirs, Vv({{1, 2}}), &out).ok());
     ASSERT_EQ(out.keys_size(), 1);
@@ -144,32 +148,108 @@ TEST(StateJoin, ContradictionsAreDataLossNotCrashes) {
   }
 }
 
-TEST(StateJoin, ListElementsTheOtherSideRemovedBecomeTombstonesInRgaOrder) {
-  auto elem = [](pb::ValueState* v, uint32_t replica, uint64_t seq, uint64_t hlc) {
-    pb::ListState::Elem* e = v->mutable_list()->add_elems();
-    e->set_replica(replica);
-    e->set_seq(seq);
-    e->set_hlc(hlc);
+// One list element as a state entry: id (replica, seq), key hlc, live with a value or removed by
+// the op `removed_by`.
+void ListElem(pb::ValueState* v, uint32_t replica, uint64_t seq, uint64_t hlc,
+              std::optional<std::pair<uint32_t, uint64_t>> removed_by = std::nullopt) {
+  pb::ListState::Elem* e = v->mutable_list()->add_elems();
+  e->set_replica(replica);
+  e->set_seq(seq);
+  e->set_hlc(hlc);
+  if (removed_by.has_value()) {
+    e->mutable_removed_by()->set_replica(removed_by->first);
+    e->mutable_removed_by()->set_seq(removed_by->second);
+  } else {
     e->set_value(std::to_string(replica) + ":" + std::to_string(seq));
-  };
-  // Mine: [1:1, 1:2]; theirs removed 1:2 (and dropped its tombstone) and inserted 2:1 (newer key)
-  // after 1:1.
+  }
+}
+
+// The list of key "l" in `s` as "replica:seq" ids, in order.
+std::vector<std::string> ListIds(const pb::Snapshot& s) {
+  std::vector<std::string> out;
+  for (const pb::KeyState& k : s.keys()) {
+    pb::ValueState v;
+    EXPECT_TRUE(v.ParseFromString(k.values(0)));
+    for (const auto& e : v.list().elems())
+      out.push_back(std::to_string(e.replica()) + ":" + std::to_string(e.seq()));
+  }
+  return out;
+}
+
+// Whether `ids` appear in `order` and in the same order.
+bool InOrder(const std::vector<std::string>& ids, const std::vector<std::string>& order) {
+  size_t at = 0;
+  for (const std::string& id : ids) {
+    while (at < order.size() && order[at] != id) ++at;
+    if (at == order.size()) return false;
+    ++at;
+  }
+  return true;
+}
+
+TEST(StateJoin, ListTombstonesEachSideCompactedAwayDoNotComeBackOutOfOrder) {
+  // The RGA tree: P (1:1) at the head, Q (2:1) after P, C (1:2) after Q; X (3:1) at the head,
+  // concurrent with all of them, newest. The list reads X P Q C. Q's key is greater than P's but
+  // Q sits in P's subtree, so it must follow P whatever its key.
+  const std::vector<std::string> rga_order = {"3:1", "1:1", "2:1", "1:2"};
+  // P was removed by 2:2 and Q by 1:3, and both removals are stable. Mine dropped Q's tombstone
+  // (its follower C is stable) and still holds P's; theirs dropped P's and still holds Q's, and
+  // has X, which mine has not seen.
+  pb::ValueState a, b, d;
+  ListElem(&a, 1, 1, 10, std::make_pair(2u, uint64_t{2}));
+  ListElem(&a, 1, 2, 30);
+  ListElem(&b, 3, 1, 40);
+  ListElem(&b, 2, 1, 20, std::make_pair(1u, uint64_t{3}));
+  ListElem(&b, 1, 2, 30);
+  // A third state from before either compaction, which still holds both tombstones.
+  ListElem(&d, 1, 1, 10, std::make_pair(2u, uint64_t{2}));
+  ListElem(&d, 2, 1, 20, std::make_pair(1u, uint64_t{3}));
+  ListElem(&d, 1, 2, 30);
+  pb::Snapshot mine, theirs, old, joined, rejoined, swapped;
+  AddKey(&mine, "l", a);
+  AddKey(&theirs, "l", b);
+  AddKey(&old, "l", d);
+  const VersionVector mine_vv = Vv({{1, 3}, {2, 2}});
+  const VersionVector theirs_vv = Vv({{1, 3}, {2, 2}, {3, 1}});
+  ASSERT_TRUE(JoinSnapshotKeys(mine, mine_vv, theirs, theirs_vv, &joined).ok());
+  EXPECT_TRUE(InOrder(ListIds(joined), rga_order)) << testing::PrintToString(ListIds(joined));
+  // Either side first, the same list.
+  ASSERT_TRUE(JoinSnapshotKeys(theirs, theirs_vv, mine, mine_vv, &swapped).ok());
+  EXPECT_EQ(ListIds(swapped), ListIds(joined));
+  // A later join with a state that holds P and Q in their true order finds no contradiction.
+  ASSERT_TRUE(JoinSnapshotKeys(joined, theirs_vv, old, mine_vv, &rejoined).ok());
+  EXPECT_TRUE(InOrder(ListIds(rejoined), rga_order)) << testing::PrintToString(ListIds(rejoined));
+}
+
+TEST(StateJoin, ListElementsTheOtherSideRemovedAndCompactedGoAndNewsGoesInRgaOrder) {
+  // Mine: [1:1, 1:2]. Theirs inserted 2:1 (newer key) after 1:1 and holds [1:1, 2:1].
   pb::ValueState a, b;
-  elem(&a, 1, 1, 10);
-  elem(&a, 1, 2, 20);
-  elem(&b, 1, 1, 10);
-  elem(&b, 2, 1, 30);
+  ListElem(&a, 1, 1, 10);
+  ListElem(&a, 1, 2, 20);
+  ListElem(&b, 1, 1, 10);
+  ListElem(&b, 2, 1, 30);
   pb::Snapshot mine, theirs, out;
   AddKey(&mine, "l", a);
   AddKey(&theirs, "l", b);
-  ASSERT_TRUE(JoinSnapshotKeys(mine, Vv({{1, 2}}), theirs, Vv({{1, 2}, {2, 1}}), &out).ok());
-  ASSERT_EQ(out.keys_size(), 1);
-  pb::ValueState v;
-  ASSERT_TRUE(v.ParseFromString(out.keys(0).values(0)));
-  ASSERT_EQ(v.list().elems_size(), 3);
-  EXPECT_EQ(v.list().elems(0).seq(), 1u);
-  EXPECT_EQ(v.list().elems(1).replica(), 2u);  // greater key first
-  EXPECT_TRUE(v.list().elems(2).has_removed_ctx());
+  {
+    // Theirs saw 1:2, removed it and dropped its tombstone (the removal was stable): it goes.
+    const VersionVector theirs_vv = Vv({{1, 2}, {2, 1}});
+    ASSERT_TRUE(JoinSnapshotKeys(mine, Vv({{1, 2}}), theirs, theirs_vv, &out).ok());
+    EXPECT_EQ(ListIds(out), (std::vector<std::string>{"1:1", "2:1"}));
+    out.Clear();
+    ASSERT_TRUE(JoinSnapshotKeys(theirs, theirs_vv, mine, Vv({{1, 2}}), &out).ok());
+    EXPECT_EQ(ListIds(out), (std::vector<std::string>{"1:1", "2:1"}));
+  }
+  {
+    // Theirs never saw 1:2: it stays, after its newer sibling 2:1 (greater key first).
+    const VersionVector theirs_vv = Vv({{1, 1}, {2, 1}});
+    out.Clear();
+    ASSERT_TRUE(JoinSnapshotKeys(mine, Vv({{1, 2}}), theirs, theirs_vv, &out).ok());
+    EXPECT_EQ(ListIds(out), (std::vector<std::string>{"1:1", "2:1", "1:2"}));
+    out.Clear();
+    ASSERT_TRUE(JoinSnapshotKeys(theirs, theirs_vv, mine, Vv({{1, 2}}), &out).ok());
+    EXPECT_EQ(ListIds(out), (std::vector<std::string>{"1:1", "2:1", "1:2"}));
+  }
 }
 
 }  // namespace
