@@ -225,7 +225,21 @@ KeyEntry* Keyspace::Apply(const Op& op, const VersionVector& stable) {
   CHECK(!op.ctx->Covers(op.dot));
   KeyEntry* e = dict_.Find(op.key);
   bool was_invisible = e != nullptr && e->value == nullptr;
-  if (op.clear_key && e != nullptr) RemoveObserved(e, *op.ctx, op.keep_ttl);
+  if (op.clear_key && e != nullptr) {
+    if (op.ctx->Get(op.dot.replica) != 0) {
+      RemoveObserved(e, *op.ctx, op.keep_ttl);
+    } else {
+      // The origin's first op: its context names no entry of the origin. A list keeps the
+      // context to tell later whether the removal is stable (RemovalStable in rga_list.cc), which
+      // holds only for a context that names the origin: with neither it nor `stable` naming it,
+      // the removal passed for stable before the op was, its tombstones went, and a concurrent
+      // insert after one of them landed at the head. Name the origin with the op itself (it
+      // covers no entry yet): the tombstones then wait for the origin's next op to be stable.
+      VersionVector ctx = *op.ctx;
+      ctx.Raise(op.dot.replica, op.dot.seq);
+      RemoveObserved(e, ctx, op.keep_ttl);
+    }
+  }
 
   std::optional<PayloadTarget> target = TargetOf(op.payload);
   if (target) {

@@ -11,6 +11,7 @@
 
 #include "core/crdt/lww_string.h"
 #include "core/crdt/or_set.h"
+#include "core/crdt/rga_list.h"
 
 namespace cordis {
 namespace {
@@ -192,6 +193,43 @@ TEST(KeyspaceSemantics, ExpireConcurrentWithDeleteMeetsALaterWrite) {
   ops.back().op.payload = delta::StrAssign{};
   auto obs = [](Keyspace& ks) { return TypeAndValue(ks) + "@" + Expiry(ks); };
   ExpectAllEqual(AllOrders(ops, obs), "string:w@7000");
+}
+
+TEST(KeyspaceSemantics, ListTombstonesOfAReplicasFirstOpWaitUntilThatOpIsStable) {
+  // Replica 1 pushed a (1:1, time 10), then wrote elsewhere (1:2); replica 3 pushed x at the head
+  // (3:1, time 15). Replica 2's first op ever DELs k having seen only a; replica 1, not having
+  // seen that DEL, pushes b after a (1:3, time 30). The list reads x b.
+  VersionVector none, saw_a = Saw({{1, 1}}), saw_more = Saw({{1, 2}});
+  Op push_a, push_x, del, push_b;
+  push_a.dot = Dot{1, 1};
+  push_a.stamp = Stamp{10, 1};
+  push_a.ctx = &none;
+  push_a.payload = delta::ListInsert{std::nullopt, {"a"}};
+  push_x.dot = Dot{3, 1};
+  push_x.stamp = Stamp{15, 3};
+  push_x.ctx = &saw_a;
+  push_x.payload = delta::ListInsert{std::nullopt, {"x"}};
+  del.dot = Dot{2, 1};
+  del.stamp = Stamp{20, 2};
+  del.ctx = &saw_a;
+  del.clear_key = true;
+  push_b.dot = Dot{1, 3};
+  push_b.stamp = Stamp{30, 1};
+  push_b.ctx = &saw_more;
+  push_b.payload = delta::ListInsert{ElemId{Dot{1, 1}, 0}, {"b"}};
+  for (Op* op : {&push_a, &push_x, &del, &push_b}) op->key = "k";
+  // Replica 3 applies them in this order. Replica 1's first two ops are stable (everyone has
+  // them), the DEL is not (replica 1 has not seen it), so a's tombstone must stay for b.
+  const VersionVector stable = Saw({{1, 2}});
+  Keyspace ks(1);
+  ks.Apply(push_a, none);
+  ks.Apply(push_x, none);
+  ks.Apply(del, stable);
+  ks.CollectGarbage(stable);
+  ks.Apply(push_b, stable);
+  KeyEntry* e = ks.FindEntry("k");
+  ASSERT_TRUE(e != nullptr && e->value != nullptr && e->value->type() == ValueType::kList);
+  EXPECT_EQ(static_cast<ListValue*>(e->value)->Contents(), (std::vector<std::string>{"x", "b"}));
 }
 
 }  // namespace
