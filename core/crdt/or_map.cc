@@ -41,11 +41,10 @@ HashValue::Field* HashValue::FindOrCreate(std::string_view name) {
   if (f == nullptr) {
     void* mem = ::operator new(sizeof(Field) + name.size());
     f = new (mem) Field();
-    f->dict_hash = hash;
     f->len = static_cast<uint32_t>(name.size());
     std::memcpy(f->bytes, name.data(), name.size());
     node_bytes_ += sizeof(Field) + name.size();
-    dict_.Insert(f);
+    dict_.Insert(f, hash);
   }
   return f;
 }

@@ -25,16 +25,15 @@
 #include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "core/crdt/increment_log.h"
 #include "core/keyspace/dict.h"
 #include "core/keyspace/value.h"
-#include "core/crdt/increment_log.h"
 #include "core/op/op.h"
 
 namespace cordis {
 namespace pb {
 class HashState;
 }  // namespace pb
-
 
 class HashValue final : public Value {
  public:
@@ -50,13 +49,12 @@ class HashValue final : public Value {
     std::string value;  // the field's value, recomputed after every change
   };
   struct Field {
-    Field* dict_next = nullptr;
-    uint64_t dict_hash = 0;
+    uint32_t dict_hash = 0;  // set by Dict::Insert
+    uint32_t len = 0;
     absl::InlinedVector<Reg, 1> regs;
     std::unique_ptr<Counters> counters;  // null while the field has no increments
     bool queued = false;                 // in compact_queue_
-    uint32_t len = 0;
-    char bytes[];  // field name (flexible array member, as KeyEntry)
+    char bytes[];                        // field name (flexible array member, as KeyEntry)
 
     std::string_view DictKey() const { return {bytes, len}; }
     std::string_view name() const { return DictKey(); }
@@ -103,7 +101,7 @@ class HashValue final : public Value {
   void ForEach(F&& f) const {
     dict_.ForEach([&](const Field* n) { f(n->name(), ValueOf(n)); });
   }
-  // One SCAN step over one bucket; returns the next cursor (0 = done).
+  // One SCAN step over one home slot; returns the next cursor (0 = done).
   template <typename F>
   uint64_t ScanStep(uint64_t cursor, F&& f) const {
     return dict_.ScanStep(cursor, [&](const Field* n) { f(n->name(), ValueOf(n)); });

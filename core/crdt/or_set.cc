@@ -18,10 +18,9 @@ SetValue::~SetValue() {
   });
 }
 
-SetValue::Node* SetValue::NewNode(std::string_view member, uint64_t hash, const Tag& tag) {
+SetValue::Node* SetValue::NewNode(std::string_view member, const Tag& tag) {
   void* mem = ::operator new(sizeof(Node) + member.size());
   Node* n = new (mem) Node();
-  n->dict_hash = hash;
   n->len = static_cast<uint32_t>(member.size());
   std::memcpy(n->bytes, member.data(), member.size());
   n->tags.push_back(tag);
@@ -49,7 +48,7 @@ void SetValue::Apply(const delta::SetAdd& d, const Op& op) {
     uint64_t hash = dict_.Hash(m);
     Node* n = dict_.Find(m, hash);
     if (n == nullptr) {
-      dict_.Insert(NewNode(m, hash, tag));
+      dict_.Insert(NewNode(m, tag), hash);
     } else {
       // The same member twice in one op (SADD s a a): one tag is enough.
       bool seen = std::any_of(n->tags.begin(), n->tags.end(),

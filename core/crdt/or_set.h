@@ -39,11 +39,10 @@ class SetValue final : public Value {
   };
 
   struct Node {
-    Node* dict_next = nullptr;
-    uint64_t dict_hash = 0;
-    absl::InlinedVector<Tag, 1> tags;  // never empty while the node is in the dict
+    uint32_t dict_hash = 0;  // set by Dict::Insert
     uint32_t len = 0;
-    char bytes[];  // member bytes (flexible array member, as KeyEntry)
+    absl::InlinedVector<Tag, 1> tags;  // never empty while the node is in the dict
+    char bytes[];                      // member bytes (flexible array member, as KeyEntry)
 
     std::string_view DictKey() const { return {bytes, len}; }
     std::string_view member() const { return DictKey(); }
@@ -78,7 +77,7 @@ class SetValue final : public Value {
   void ForEach(F&& f) const {
     dict_.ForEach([&](const Node* n) { f(n->member()); });
   }
-  // One SCAN step: f(member) for the members of one bucket; returns the next cursor (0 = done).
+  // One SCAN step: f(member) for the members of one home slot; returns the next cursor (0 = done).
   template <typename F>
   uint64_t ScanStep(uint64_t cursor, F&& f) const {
     return dict_.ScanStep(cursor, [&](const Node* n) { f(n->member()); });
@@ -92,7 +91,7 @@ class SetValue final : public Value {
   }
 
  private:
-  Node* NewNode(std::string_view member, uint64_t hash, const Tag& tag);
+  Node* NewNode(std::string_view member, const Tag& tag);
   void FreeNode(Node* n);
   // Drops the tags of n that ctx covers; true if n has none left.
   bool DropObserved(Node* n, const VersionVector& ctx);

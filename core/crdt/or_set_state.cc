@@ -33,9 +33,9 @@ absl::StatusOr<std::unique_ptr<SetValue>> SetValue::DecodeState(const pb::SetSta
     if (!state::UniqueDots(std::move(dots))) return state::Corrupt("set: duplicate tag dot");
     uint64_t hash = v->dict_.Hash(m.member());
     if (v->dict_.Find(m.member(), hash) != nullptr) return state::Corrupt("set: duplicate member");
-    Node* n = v->NewNode(m.member(), hash, tags[0]);
+    Node* n = v->NewNode(m.member(), tags[0]);
     n->tags = std::move(tags);
-    v->dict_.Insert(n);
+    v->dict_.Insert(n, hash);
   }
   if (v->Empty()) return state::Corrupt("set: empty");
   v->max_stamp_valid_ = false;

@@ -52,10 +52,9 @@ ZsetValue::Entry* ZsetValue::FindOrCreate(std::string_view member) {
   size_t bytes = sizeof(Entry) + member.size();
   void* memory = ::operator new(bytes);
   Entry* e = new (memory) Entry();
-  e->dict_hash = hash;
   e->len = static_cast<uint32_t>(member.size());
   if (!member.empty()) std::memcpy(reinterpret_cast<char*>(e + 1), member.data(), member.size());
-  members_.Insert(e);
+  members_.Insert(e, hash);
   entry_bytes_ += bytes;
   return e;
 }

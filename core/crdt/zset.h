@@ -71,7 +71,7 @@ class ZsetValue final : public Value {
   // Ordered access (ranks, score and lex ranges); scores are effective scores.
   const ZSetIndex& index() const { return index_; }
 
-  // One SCAN step over the members' Dict: f(member, score) per member of the visited bucket.
+  // One SCAN step over the members' Dict: f(member, score) per member of the visited home slot.
   template <typename F>
   uint64_t ScanStep(uint64_t cursor, F&& f) const {
     return members_.ScanStep(cursor, [&](const Entry* e) { f(e->DictKey(), e->score); });
@@ -116,11 +116,10 @@ class ZsetValue final : public Value {
   };
   // Allocated with the member bytes directly after it (one allocation per member).
   struct Entry {
-    Entry* dict_next = nullptr;
-    uint64_t dict_hash = 0;
+    uint32_t dict_hash = 0;  // set by Dict::Insert
+    uint32_t len = 0;
     double score = 0;      // effective score, as stored in index_
     bool indexed = false;  // in index_ (false only while being created)
-    uint32_t len = 0;
     absl::InlinedVector<Tag, 1> adds;
     absl::InlinedVector<Reg, 1> regs;
     std::vector<Incr> incrs;  // sorted by (stamp, dot)

@@ -35,11 +35,10 @@ Keyspace::~Keyspace() { Clear(); }
 KeyEntry* Keyspace::CreateEntry(std::string_view key, Value* value) {
   void* mem = ::operator new(sizeof(KeyEntry) + key.size());
   KeyEntry* e = new (mem) KeyEntry();
-  e->dict_hash = dict_.Hash(key);
   e->value = value;
   e->key_len = static_cast<uint32_t>(key.size());
   std::memcpy(e->key_bytes, key.data(), key.size());
-  dict_.Insert(e);
+  dict_.Insert(e, dict_.Hash(key));
   entry_bytes_ += sizeof(KeyEntry) + key.size();
   return e;
 }
@@ -72,19 +71,20 @@ void Keyspace::Prefetch(std::span<const resp::PeekedArgs> requests) const {
   constexpr size_t kMax = 64;
   const size_t n = std::min(requests.size(), kMax);
   uint64_t hashes[kMax];
+  const KeyEntry* entries[kMax];
   const Value* values[kMax];
   for (size_t i = 0; i < n; ++i) {
     hashes[i] = dict_.Hash(requests[i].key);
     dict_.PrefetchBucket(hashes[i]);
   }
   for (size_t i = 0; i < n; ++i) {
-    const KeyEntry* head = dict_.ChainHead(hashes[i]);
-    if (head != nullptr) __builtin_prefetch(head);
+    entries[i] = dict_.Probe(hashes[i]);
+    if (entries[i] != nullptr) __builtin_prefetch(entries[i]);
   }
   bool members = false;
   for (size_t i = 0; i < n; ++i) {
-    const KeyEntry* e = dict_.ChainHead(hashes[i]);
-    values[i] = e != nullptr && e->dict_hash == hashes[i] ? e->value : nullptr;
+    const KeyEntry* e = entries[i];
+    values[i] = e != nullptr && Dict<KeyEntry>::HashMatches(e, hashes[i]) ? e->value : nullptr;
     if (values[i] == nullptr) continue;
     __builtin_prefetch(values[i]);
     members |= values[i]->type() == ValueType::kSet || values[i]->type() == ValueType::kHash ||

@@ -28,15 +28,14 @@ namespace cordis {
 
 // One key. Allocated with its key bytes inline so a key costs one allocation plus its value.
 struct KeyEntry {
-  KeyEntry* dict_next = nullptr;
-  uint64_t dict_hash = 0;
   Value* value = nullptr;  // visible value (owned); null while only expiry entries remain
                            // (invisible; kept so a concurrent write meets its TTL)
+  uint32_t dict_hash = 0;  // set by Dict::Insert
   uint32_t key_len = 0;
-  bool has_expiry = false;
-  bool has_shadow = false;       // other-type values exist in Keyspace::shadows_
   uint32_t unstable_writes = 0;  // writes applied here that not every replica has seen yet
-  char key_bytes[];  // flexible array member (GNU extension, also in C++ compilers we use)
+  bool has_expiry = false;
+  bool has_shadow = false;  // other-type values exist in Keyspace::shadows_
+  char key_bytes[];         // flexible array member (GNU extension, also in C++ compilers we use)
 
   std::string_view DictKey() const { return {key_bytes, key_len}; }
   std::string_view key() const { return DictKey(); }
@@ -59,9 +58,9 @@ class Keyspace {
   // The entry for key, or nullptr; ignores expiry (callers check IsExpired).
   KeyEntry* FindEntry(std::string_view key) const { return dict_.Find(key); }
   bool IsExpired(const KeyEntry* e, int64_t now_ms) const;
-  // Warms the cache for the upcoming requests of a pipelined batch: loads for the keys' buckets,
+  // Warms the cache for the upcoming requests of a pipelined batch: loads for the keys' home slots,
   // then their entries, then their values and a string's counter log, then (sets, hashes, sorted
-  // sets) the buckets and entries of the members the second and third arguments may name, each
+  // sets) the home slots and entries of the members the second and third arguments may name, each
   // stage issued for the whole batch at once. Only a hint: no effect on state or results.
   void Prefetch(std::span<const resp::PeekedArgs> requests) const;
   // Effective deadline in absolute ms, or nullopt when the key does not expire.

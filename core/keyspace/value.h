@@ -39,7 +39,7 @@ class Value {
   // Approximate heap bytes held (MEMORY USAGE, INFO).
   virtual size_t MemoryBytes() const = 0;
   // Cache hint for a pipelined batch (Keyspace::Prefetch): warms the lookup of `member` in the
-  // value's own table, in two stages (0 the bucket, 1 the entry). No effect on state.
+  // value's own table, in two stages (0 the home slot, 1 the entry). No effect on state.
   virtual void PrefetchMember(std::string_view member, int stage) const {
     (void)member;
     (void)stage;
