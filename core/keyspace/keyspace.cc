@@ -79,7 +79,7 @@ void Keyspace::Prefetch(std::span<const resp::PeekedArgs> requests) const {
   }
   for (size_t i = 0; i < n; ++i) {
     entries[i] = dict_.Probe(hashes[i]);
-    if (entries[i] != nullptr) __builtin_prefetch(entries[i]);
+    if (entries[i] != nullptr) Dict<KeyEntry>::PrefetchNode(entries[i]);
   }
   bool members = false;
   for (size_t i = 0; i < n; ++i) {
