@@ -252,6 +252,8 @@ inline bool RandomWrite(Cluster& c, ReplicaId r, const std::function<uint64_t(ui
   if (!ok) return false;
   Rec& rec = c.Make(r, key);
   Op& op = rec.op;
+  // A write to a key r does not see starts it afresh, as CommandContext::NewOp makes it.
+  op.clear_key = visible == nullptr;
   switch (kind) {
     case 0:
       op.clear_key = true;
