@@ -258,9 +258,9 @@ inline bool RandomWrite(Cluster& c, ReplicaId r, const std::function<uint64_t(ui
     case 0:
       op.clear_key = true;
       break;  // DEL
-    case 1:   // SET, sometimes KEEPTTL or with EX
+    case 1:   // SET, sometimes KEEPTTL (which keeps nothing on a missing key) or with EX
       op.clear_key = true;
-      op.keep_ttl = pick(3) == 0;
+      op.keep_ttl = pick(3) == 0 && visible != nullptr;
       if (!op.keep_ttl && pick(3) == 0) op.expire = c.now_ms + 5000;
       op.payload = delta::StrAssign{rec.Own(value)};
       break;
