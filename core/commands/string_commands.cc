@@ -113,7 +113,10 @@ void SetGeneric(CommandContext& ctx, std::string_view key, std::string_view valu
   }
   Op op = ctx.NewOp(key);
   op.clear_key = true;
-  op.keep_ttl = o.keep_ttl;
+  // KEEPTTL keeps the TTL of a key that exists. A missing key has none, though this replica may
+  // still hold expiry entries of it that outlived a concurrent DEL: whether it does depends on
+  // when its garbage collection ran, so keeping them would let replicas disagree on the TTL.
+  op.keep_ttl = o.keep_ttl && found;
   op.payload = delta::StrAssign{value};
   if (o.expire_at_ms) op.expire = o.expire_at_ms;
   ctx.Commit(op);

@@ -252,13 +252,15 @@ inline bool RandomWrite(Cluster& c, ReplicaId r, const std::function<uint64_t(ui
   if (!ok) return false;
   Rec& rec = c.Make(r, key);
   Op& op = rec.op;
+  // A write to a key r does not see starts it afresh, as CommandContext::NewOp makes it.
+  op.clear_key = visible == nullptr;
   switch (kind) {
     case 0:
       op.clear_key = true;
       break;  // DEL
-    case 1:   // SET, sometimes KEEPTTL or with EX
+    case 1:   // SET, sometimes KEEPTTL (which keeps nothing on a missing key) or with EX
       op.clear_key = true;
-      op.keep_ttl = pick(3) == 0;
+      op.keep_ttl = pick(3) == 0 && visible != nullptr;
       if (!op.keep_ttl && pick(3) == 0) op.expire = c.now_ms + 5000;
       op.payload = delta::StrAssign{rec.Own(value)};
       break;

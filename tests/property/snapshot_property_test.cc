@@ -56,7 +56,9 @@ RC_GTEST_PROP(SnapshotProperty, DecodedCopyStaysIdentical, ()) {
 
 // With garbage collection running, as on a node: the copy's collection queue holds the same
 // writes grouped by key rather than in the sender's arrival order, so an emptied key may be
-// dropped at a different moment (always a safe one). The logical state stays identical.
+// dropped at a different moment (always a safe one: its writes are all stable, and a write to a
+// key its origin sees missing starts it afresh, removing what either side still holds). The
+// logical state stays identical.
 RC_GTEST_PROP(SnapshotProperty, DecodedCopyAgreesUnderGarbageCollection, ()) {
   Cluster c(*rc::gen::inRange(2, 5));
   c.collect_garbage = true;
