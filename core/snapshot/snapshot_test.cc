@@ -392,12 +392,12 @@ TEST(Snapshot, ShadowsAndExpiry) {
 TEST(Snapshot, EmptiedKeyDroppedLaterOnTheCopyLeavesNoTrace) {
   Cluster c(2);
   c.collect_garbage = true;
-  Set(c, 1, "gone", "v");
+  Set(c, 1, "emptied", "v");
   Set(c, 1, "a", "v");
   c.DeliverAll();
   // An EXPIRE races a DEL: the emptied key keeps the expiry entry, out of sight.
-  Rec& expire = Expire(c, 1, "gone", c.now_ms + 1000);
-  Rec& del = Del(c, 2, "gone");
+  Rec& expire = Expire(c, 1, "emptied", c.now_ms + 1000);
+  Rec& del = Del(c, 2, "emptied");
   c.Deliver(1, del);
   c.Deliver(2, expire);
   Set(c, 1, "a", "w");                // pending at r1 after the EXPIRE, and not yet seen by r2
@@ -406,22 +406,22 @@ TEST(Snapshot, EmptiedKeyDroppedLaterOnTheCopyLeavesNoTrace) {
   ExpectSame(c.ks(1), *copy);
   c.Mirror(1, copy.get());
   c.Deliver(1, ack);  // the EXPIRE is stable; the SET of "a" is not
-  // The sender reached "gone" first in its queue and dropped it; the copy's queue has "a" first.
-  ASSERT_EQ(c.ks(1).FindEntry("gone"), nullptr);
-  KeyEntry* left = copy->FindEntry("gone");
+  // The sender reached "emptied" first in its queue and dropped it; the copy's queue has "a" first.
+  ASSERT_EQ(c.ks(1).FindEntry("emptied"), nullptr);
+  KeyEntry* left = copy->FindEntry("emptied");
   ASSERT_NE(left, nullptr) << "the keys' order changed: pick other key names";
   EXPECT_EQ(left->value, nullptr);
   EXPECT_EQ(KeyspaceDigest(c.ks(1)), KeyspaceDigest(*copy));
   EXPECT_EQ(c.ks(1).size(), copy->size());
-  // r2 sees "gone" missing: its INCR starts the key afresh (clear_key, as CommandContext::NewOp
+  // r2 sees "emptied" missing: its INCR starts the key afresh (clear_key, as CommandContext::NewOp
   // makes it), on the sender and the copy alike.
-  Rec& incr = c.Make(2, "gone");
+  Rec& incr = c.Make(2, "emptied");
   incr.op.clear_key = true;
   incr.op.payload = delta::CounterAdd{1};
   c.Commit(incr);
   c.Deliver(1, incr);
   ExpectSame(c.ks(1), *copy);
-  EXPECT_EQ(copy->ExpireAtMs(copy->FindEntry("gone")), std::nullopt);
+  EXPECT_EQ(copy->ExpireAtMs(copy->FindEntry("emptied")), std::nullopt);
   c.DeliverAll();
   ExpectSame(c.ks(1), *copy);
   c.Mirror(1, nullptr);
