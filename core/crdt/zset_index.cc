@@ -9,6 +9,8 @@
 #include <cstddef>
 #include <cstring>
 #include <tuple>
+#include <type_traits>
+#include <utility>
 
 #include "core/base/check.h"
 
@@ -104,6 +106,30 @@ void CopySlots(const NodeT* src, int from, int n, NodeT* dst, int to) {
   CopyEntries(src->scores, from, n, dst->scores, to);
   CopyEntries(src->members, from, n, dst->members, to);
   if constexpr (requires { src->children; }) CopyEntries(src->children, from, n, dst->children, to);
+}
+
+// Splits the full node `full` in halves, its upper half into the empty node `fresh`, and returns
+// the node and slot where an insert meant for slot `pos` of `full` now goes: the right half past
+// the middle, the left half up to it (so both halves keep at least half a node's worth).
+template <typename NodeT>
+std::pair<NodeT*, int> SplitHalves(NodeT* full, NodeT* fresh, int pos) {
+  constexpr int kCapacity = static_cast<int>(std::extent_v<decltype(NodeT::scores)>);
+  constexpr int kHalf = kCapacity / 2;
+  CHECK_EQ(full->count, kCapacity);
+  CopySlots(full, kHalf, kCapacity - kHalf, fresh, 0);
+  fresh->count = kCapacity - kHalf;
+  full->count = kHalf;
+  if (pos > kHalf) return {fresh, pos - kHalf};
+  return {full, pos};
+}
+
+// Opens slot `pos` of a node with room (shifting the slots after it) and puts the key there.
+template <typename NodeT>
+void PutKey(NodeT* node, int pos, double score, std::string_view member) {
+  MoveSlots(node, pos, node->count - pos, pos + 1);
+  node->scores[pos] = score;
+  node->members[pos] = member;
+  node->count++;
 }
 
 }  // namespace
@@ -214,24 +240,14 @@ void ZSetIndex::InsertAt(Path* path, Leaf* leaf, int pos, double score, std::str
   if (leaf->count == kLeafCapacity) {
     // Split in halves; the new element goes to the half it belongs to, so both end up with at
     // least kLeafMin elements.
-    constexpr int kHalf = kLeafCapacity / 2;
     right = NewLeaf();
-    CopySlots(leaf, kHalf, kLeafCapacity - kHalf, right, 0);
-    right->count = kLeafCapacity - kHalf;
-    leaf->count = kHalf;
+    std::tie(target, pos) = SplitHalves(leaf, right, pos);
     right->prev = leaf;
     right->next = leaf->next;
     if (leaf->next != nullptr) leaf->next->prev = right;
     leaf->next = right;
-    if (pos > kHalf) {
-      target = right;
-      pos -= kHalf;
-    }
   }
-  MoveSlots(target, pos, target->count - pos, pos + 1);
-  target->scores[pos] = score;
-  target->members[pos] = member;
-  target->count++;
+  PutKey(target, pos, score, member);
   // A new minimum of the left leaf changes keys above it; the right leaf gets its key below.
   if (pos == 0 && target == leaf) SetMinKey(path, height_, score, member);
   if (right != nullptr) AddSibling(path, height_, right, static_cast<size_t>(right->count));
@@ -259,22 +275,12 @@ void ZSetIndex::AddSibling(Path* path, int depth, Node* right, size_t right_size
   Inner* target = parent;
   Inner* split = nullptr;
   if (parent->count == kInnerCapacity) {
-    constexpr int kHalf = kInnerCapacity / 2;
     split = NewInner();
-    CopySlots(parent, kHalf, kInnerCapacity - kHalf, split, 0);
-    split->count = kInnerCapacity - kHalf;
-    parent->count = kHalf;
-    if (slot > kHalf) {  // slot == kHalf appends to the left half: `right` is never a new key 0
-      target = split;
-      slot -= kHalf;
-    }
+    // slot == half appends to the left half: `right` is never a new key 0.
+    std::tie(target, slot) = SplitHalves(parent, split, slot);
   }
-  int after = target->count - slot;
-  MoveSlots(target, slot, after, slot + 1);
-  target->scores[slot] = right_score;
-  target->members[slot] = right_member;
+  PutKey(target, slot, right_score, right_member);
   target->children[slot] = {right, right_size};
-  target->count++;
   if (split != nullptr) {
     size_t split_size = 0;
     for (int i = 0; i < split->count; ++i) split_size += split->children[i].size;

@@ -91,6 +91,18 @@ std::pair<size_t, size_t> ReferenceScoreRange(const std::set<Element>& ref, cons
 
 // A random lex bound over `value` (the bytes must outlive the bound): -, + or, more often, an
 // inclusive or exclusive end, as ZRANGEBYLEX arguments come.
+// A random member: fewer than `len_bound` bytes drawn from `alphabet`.
+std::string RandomMember(std::mt19937_64& rng, std::string_view alphabet, size_t len_bound) {
+  std::string s;
+  for (size_t len = rng() % len_bound; len > 0; --len)
+    s.push_back(alphabet[rng() % alphabet.size()]);
+  return s;
+}
+
+// Member alphabets with a NUL and a high byte: ordering must be by unsigned bytes.
+constexpr std::string_view kBinaryAlphabet("ab\0\xff", 4);
+constexpr std::string_view kLexAlphabet("abc\0\x80", 5);
+
 LexBound RandomLexBound(std::mt19937_64& rng, const std::string& value) {
   switch (rng() % 8) {
     case 0:
@@ -362,16 +374,11 @@ TEST(ZSetIndexTest, ForwardAndReverseIteration) {
 TEST(ZSetIndexTest, RandomOperationsMatchReference) {
   std::mt19937_64 rng(20240611);
   const double score_pool[] = {-kInf, -3, -1, 0, 0, 0.5, 1, 1, 2, 1e300, kInf};
-  const char alphabet[] = {'a', 'b', '\0', '\xff'};
   auto random_score = [&] {
     if (rng() % 4 == 0) return static_cast<double>(static_cast<int64_t>(rng() % 2001) - 1000) / 8;
     return score_pool[rng() % std::size(score_pool)];
   };
-  auto random_member = [&] {
-    std::string s;
-    for (size_t len = rng() % 5; len > 0; --len) s.push_back(alphabet[rng() % 4]);
-    return s;
-  };
+  auto random_member = [&] { return RandomMember(rng, kBinaryAlphabet, 5); };
 
   std::map<std::string, double> scores;  // owns member bytes; map nodes never move
   std::set<Element> ref;
@@ -423,12 +430,7 @@ TEST(ZSetIndexTest, RandomOperationsMatchReference) {
 // All scores equal: lex ranges against a reference over random members and bounds.
 TEST(ZSetIndexTest, RandomLexRangesMatchReference) {
   std::mt19937_64 rng(7);
-  const char alphabet[] = {'a', 'b', 'c', '\0', '\x80'};
-  auto random_string = [&] {
-    std::string s;
-    for (size_t len = rng() % 4; len > 0; --len) s.push_back(alphabet[rng() % 5]);
-    return s;
-  };
+  auto random_string = [&] { return RandomMember(rng, kLexAlphabet, 4); };
   std::set<std::string> members;
   for (int i = 0; i < 150; ++i) members.insert(random_string());
   ZSetIndex index;
@@ -596,12 +598,7 @@ void CheckAgainstModel(const ZSetIndex& index, const std::set<Key>& model, std::
 // borrow and merge path at every level runs, checked against a sorted model along the way.
 TEST(ZSetIndexTest, LargeRandomOperationsMatchSortedModel) {
   std::mt19937_64 rng(1234);
-  const char alphabet[] = {'a', 'b', '\0', '\xff'};
-  auto random_member = [&] {
-    std::string s;
-    for (size_t len = rng() % 9; len > 0; --len) s.push_back(alphabet[rng() % 4]);
-    return s;
-  };
+  auto random_member = [&] { return RandomMember(rng, kBinaryAlphabet, 9); };
   auto random_score = [&] {
     switch (rng() % 16) {
       case 0:
@@ -718,12 +715,7 @@ TEST(ZSetIndexTest, SequentialRunsAndErasePatterns) {
 // ranges and ranks against the sorted members, before and after erasing half of them.
 TEST(ZSetIndexTest, LargeLexRangesMatchSortedModel) {
   std::mt19937_64 rng(77);
-  const char alphabet[] = {'a', 'b', 'c', '\0', '\x80'};
-  auto random_string = [&] {
-    std::string s;
-    for (size_t len = rng() % 9; len > 0; --len) s.push_back(alphabet[rng() % 5]);
-    return s;
-  };
+  auto random_string = [&] { return RandomMember(rng, kLexAlphabet, 9); };
   std::set<std::string> members;
   while (members.size() < 20000) members.insert(random_string());
   ZSetIndex index;
